@@ -1,0 +1,1 @@
+"""Jaring: the data hub behind Kota Jambi's social safety net."""

@@ -1,0 +1,56 @@
+"""Shared fixtures: a real PostgreSQL cluster for the whole test session.
+
+Each test that asks for `warehouse` gets a fresh, migrated database of its
+own, and `AIRFLOW_CONN_JARING_DB` pointing at it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_SESSION_TMP = Path(tempfile.mkdtemp(prefix="jaring-tests-"))
+_SESSION_TMP.chmod(0o755)  # the server runs as `postgres` when we are root
+os.environ.setdefault("AIRFLOW_HOME", str(_SESSION_TMP / "airflow"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throw-away PostgreSQL 15 cluster, started once per test session."""
+    from jaring.devenv.postgres import LocalPostgres
+
+    cluster = LocalPostgres(_SESSION_TMP / "pg")
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def fresh_database(postgres):
+    """Factory: a new empty database on the session cluster; returns its DSN."""
+
+    def make(prefix: str = "db") -> str:
+        name = f"{prefix}_{next(_database_numbers)}"
+        postgres.ensure_database(name)
+        return postgres.dsn(name)
+
+    return make
+
+
+@pytest.fixture
+def warehouse(fresh_database, monkeypatch):
+    """A fresh migrated warehouse; `jaring_db` points at it. Yields its DSN."""
+    from jaring.warehouse import db
+
+    dsn = fresh_database("warehouse")
+    monkeypatch.setenv("AIRFLOW_CONN_JARING_DB", dsn)
+    with db.connect(dsn) as conn:
+        db.migrate(conn)
+    return dsn

@@ -148,3 +148,48 @@ CREATE TABLE IF NOT EXISTS ops.step_run (
     message     text,
     PRIMARY KEY (night, step)
 );
+
+-- ------------------------------------------------------------------ recon
+-- Who is who: one row per linked source record and night.
+CREATE TABLE IF NOT EXISTS recon.link (
+    night      date     NOT NULL,
+    source     text     NOT NULL,         -- bpjs | dtsen | rt
+    source_key text     NOT NULL,         -- kpj | id_individu | source_ref
+    nik        char(16) NOT NULL,         -- the registry person
+    method     text     NOT NULL,         -- exact | fuzzy | by-kpj | by-rt | nik-only
+    step       smallint NOT NULL,         -- the findings.md linking step (1..4 for BPJS/DTSEN)
+    score      real     NOT NULL,         -- name agreement score 0..100
+    PRIMARY KEY (night, source, source_key)
+);
+
+-- The findings of night D (findings.md). finding_key = the contract's key joined by '|'.
+CREATE TABLE IF NOT EXISTS recon.finding (
+    night            date     NOT NULL,
+    finding_code     text     NOT NULL,
+    finding_key      text     NOT NULL,
+    nik              char(16),
+    kpj              char(11),
+    period           char(7),
+    source           text     NOT NULL,
+    source_ref       text,
+    severity         text     NOT NULL,   -- TINGGI | SEDANG | RENDAH
+    nama             text,
+    kode_wilayah     char(10),
+    no_rt            char(3),
+    no_rw            char(3),
+    ledger_kelurahan char(10),            -- for findings raised by an RT ledger row
+    status           text     NOT NULL,   -- NEW | PERSISTING
+    first_seen       date     NOT NULL,
+    details          jsonb    NOT NULL DEFAULT '{}',
+    PRIMARY KEY (night, finding_code, finding_key)
+);
+
+-- Findings of the night before D that no longer hold at D (night = D).
+CREATE TABLE IF NOT EXISTS recon.resolved (LIKE recon.finding INCLUDING DEFAULTS);
+CREATE UNIQUE INDEX IF NOT EXISTS resolved_key ON recon.resolved (night, finding_code, finding_key);
+
+-- The programme's figures of night D (summary.json): payers, quota, coverage, cost.
+CREATE TABLE IF NOT EXISTS recon.figures (
+    night   date  PRIMARY KEY,
+    figures jsonb NOT NULL
+);

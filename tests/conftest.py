@@ -54,3 +54,11 @@ def warehouse(fresh_database, monkeypatch):
     with db.connect(dsn) as conn:
         db.migrate(conn)
     return dsn
+
+
+@pytest.fixture
+def server_tmp(tmp_path):
+    """A temp folder the `postgres` system user can reach (pytest's own are 0700)."""
+    path = Path(tempfile.mkdtemp(dir=_SESSION_TMP))
+    path.chmod(0o755)
+    return path

@@ -31,3 +31,19 @@ def due_date(coverage_month: str, due_day: int = 15) -> date:
 
 def previous_night(night: date) -> date:
     return night - timedelta(days=1)
+
+
+def night_of_run(requested: str | None, data_interval_start: datetime | None, run_after: datetime | None) -> date:
+    """Which night an Airflow run reconciles.
+
+    A scheduled (or backfill) run covers the day of its data interval's start
+    (WIB); a manual run may name the night in its `night` parameter; a manual
+    run without one reconciles the day before it was triggered.
+    """
+    if requested:
+        return date.fromisoformat(str(requested))
+    if data_interval_start is not None:
+        return data_interval_start.astimezone(WIB).date()
+    if run_after is not None:
+        return run_after.astimezone(WIB).date() - timedelta(days=1)
+    raise ValueError("cannot tell the night: no `night` parameter, data interval or run time")

@@ -1,0 +1,48 @@
+# Jaring — the two commands are `make demo` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+JARING := $(BIN)/jaring
+
+.PHONY: demo test lint airflow stop clean venv requirements benchmark
+
+## demo: set everything up and run the demo nights on the local stack
+demo: venv
+	$(JARING) demo
+
+## test: ruff + the whole test suite (starts and stops what it needs)
+test: venv lint
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+
+## airflow: scheduler, API server, DAG processor, triggerer on 127.0.0.1:8080
+airflow: venv
+	$(JARING) dev airflow
+
+## stop: stop everything the project started (by PID)
+stop:
+	@if [ -x $(JARING) ]; then $(JARING) dev down; fi
+
+## clean: stop, then remove the local stack, outbox and virtualenv
+clean: stop
+	rm -rf .local outbox $(VENV)
+
+## benchmark: the city-scale world, ingestion and reconciliation figures
+benchmark: venv
+	$(BIN)/python tests/benchmark/city.py
+
+## requirements: recompile the pins from requirements.in
+requirements: venv
+	$(BIN)/uv pip compile requirements.in -o requirements.txt --python-version 3.11
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.txt
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@

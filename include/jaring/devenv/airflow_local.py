@@ -1,0 +1,54 @@
+"""Airflow on the local stack: its metadata database and its four components."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from jaring.devenv import processes
+from jaring.devenv.stack import AIRFLOW_COMPONENTS, Stack
+
+
+def _airflow() -> str:
+    beside_python = Path(sys.executable).with_name("airflow")
+    return str(beside_python) if beside_python.exists() else (shutil.which("airflow") or "airflow")
+
+
+def ensure_login(stack: Stack) -> tuple[str, str]:
+    """The UI login (SimpleAuthManager, development only): admin with a generated password."""
+    path = Path(stack.environment()["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(json.dumps({"admin": secrets.token_urlsafe(12)}))
+    return "admin", json.loads(path.read_text())["admin"]
+
+
+def migrate(stack: Stack) -> None:
+    """`airflow db migrate` against the local PostgreSQL; idempotent."""
+    ensure_login(stack)
+    env = {**os.environ, **stack.environment()}
+    result = subprocess.run([_airflow(), "db", "migrate"], env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"airflow db migrate failed:\n{result.stderr[-3000:]}")
+
+
+def start(stack: Stack) -> str:
+    """Start the API server, scheduler, DAG processor and triggerer; returns the UI address."""
+    migrate(stack)
+    env = stack.environment()
+    port = int(env["AIRFLOW__API__PORT"])
+    commands = {
+        "api-server": [_airflow(), "api-server", "--host", "127.0.0.1", "--port", str(port)],
+        "scheduler": [_airflow(), "scheduler"],
+        "dag-processor": [_airflow(), "dag-processor"],
+        "triggerer": [_airflow(), "triggerer"],
+    }
+    for name in AIRFLOW_COMPONENTS:
+        processes.start(name, commands[name], stack.run_dir, env)
+    processes.wait_for_port(port, 180, "the Airflow API server", stack.run_dir / "api-server.log")
+    return f"http://127.0.0.1:{port}"

@@ -1,0 +1,82 @@
+"""Background processes of the local stack, tracked by PID files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_pid(pid_file: Path) -> int | None:
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if is_alive(pid) else None
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(port: int, timeout: float, name: str, log_file: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_open(port):
+            return
+        time.sleep(0.2)
+    hint = f"; see {log_file}" if log_file else ""
+    raise RuntimeError(f"{name} did not open port {port} within {timeout:.0f} s{hint}")
+
+
+def start(name: str, argv: list[str], run_dir: Path, env: dict[str, str] | None = None) -> int:
+    """Start argv in the background unless `name` already runs; returns its PID."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    pid_file = run_dir / f"{name}.pid"
+    pid = read_pid(pid_file)
+    if pid:
+        return pid
+    log_file = run_dir / f"{name}.log"
+    with open(log_file, "ab") as log:
+        proc = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})}, start_new_session=True,
+        )
+    pid_file.write_text(str(proc.pid))
+    return proc.pid
+
+
+def stop(name: str, run_dir: Path, timeout: float = 20) -> bool:
+    """Stop the process group started under `name`; True if something was stopped."""
+    pid_file = run_dir / f"{name}.pid"
+    pid = read_pid(pid_file)
+    pid_file.unlink(missing_ok=True)
+    if not pid:
+        return False
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and is_alive(pid):
+        time.sleep(0.2)
+    if is_alive(pid):
+        os.killpg(pid, signal.SIGKILL)
+    return True

@@ -1,0 +1,189 @@
+"""The local stack: PostgreSQL, the simulated agencies, a mail sink, and the env file.
+
+Everything lives under `<project>/.local/` (ignored by git). `up()` is
+idempotent: what already runs is left as is. The env file `.local/env` holds
+the Airflow connections and JARING_* variables that point the hub at this
+stack, exactly as a deployment would set them (configuration.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from jaring.devenv import processes
+from jaring.devenv.postgres import LocalPostgres, free_port
+
+log = logging.getLogger(__name__)
+
+DEMO_SCALE = "small"
+DEMO_SEED = 1
+DUKCAPIL_TOKEN = "demo-token"
+BPJS_CLIENT = ("jaring", "demo-secret")
+DEMO_FAULTS = "default"
+
+
+def project_root() -> Path:
+    """The checkout: the folder holding `dags/` above this package (or the cwd)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "dags").is_dir() and (parent / "include").is_dir():
+            return parent
+    return Path.cwd()
+
+
+@dataclass
+class Stack:
+    root: Path
+
+    @property
+    def local(self) -> Path:
+        return self.root / ".local"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.local / "run"
+
+    @property
+    def world_dir(self) -> Path:
+        return self.local / "world"
+
+    @property
+    def postgres(self) -> LocalPostgres:
+        return LocalPostgres(self.local / "pg")
+
+    @property
+    def env_file(self) -> Path:
+        return self.local / "env"
+
+    def settings(self) -> dict:
+        """Ports and the JWT secret, chosen once and kept."""
+        path = self.local / "settings.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        self.local.mkdir(parents=True, exist_ok=True)
+        values = {
+            "dukcapil_port": free_port(),
+            "bpjs_port": free_port(),
+            "smtp_port": free_port(),
+            "airflow_port": 8080,
+            "jwt_secret": secrets.token_hex(16),
+        }
+        path.write_text(json.dumps(values, indent=2))
+        return values
+
+    def environment(self) -> dict[str, str]:
+        s = self.settings()
+        pg = self.postgres
+        client_id, client_secret = BPJS_CLIENT
+        airflow_home = self.local / "airflow"
+        return {
+            "AIRFLOW_HOME": str(airflow_home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(self.root / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(self.root / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Jakarta",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://jaring@127.0.0.1:{pg.port}/airflow",
+            "AIRFLOW__API_AUTH__JWT_SECRET": s["jwt_secret"],
+            "AIRFLOW__API__PORT": str(s["airflow_port"]),
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
+            "AIRFLOW_CONN_JARING_DB": pg.dsn("jaring"),
+            "AIRFLOW_CONN_DTSEN_DB": pg.dsn("dtsen", user="dinsos_ro"),
+            "AIRFLOW_CONN_DUKCAPIL_API": json.dumps({
+                "conn_type": "http", "host": "127.0.0.1", "port": s["dukcapil_port"],
+                "schema": "http", "password": DUKCAPIL_TOKEN,
+            }),
+            "AIRFLOW_CONN_BPJS_TK_API": json.dumps({
+                "conn_type": "http", "host": "127.0.0.1", "port": s["bpjs_port"],
+                "schema": "http", "login": client_id, "password": client_secret,
+            }),
+            "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps({
+                "conn_type": "smtp", "host": "127.0.0.1", "port": s["smtp_port"],
+                "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "jaring@jambikota.go.id"},
+            }),
+            "JARING_RT_INBOX": str(self.world_dir / "inbox"),
+            "JARING_OUTBOX": str(self.root / "outbox"),
+        }
+
+    def write_env_file(self) -> None:
+        lines = ["# Written by `jaring dev up`: points Jaring and Airflow at the local stack."]
+        lines += [f"export {k}={shlex.quote(v)}" for k, v in self.environment().items()]
+        self.env_file.write_text("\n".join(lines) + "\n")
+
+    def ensure_world(self) -> dict:
+        """Generate the demo world once (it is deterministic: same seed, same bytes)."""
+        marker = self.world_dir / "world.json"
+        if marker.exists() and (self.world_dir / "inbox_manifest.csv").exists():
+            return json.loads(marker.read_text())
+        from jaring.simulate import rt_inbox
+        from jaring.simulate.world import generate
+
+        log.info("generating the %s demo world (seed %s)", DEMO_SCALE, DEMO_SEED)
+        meta = generate(self.world_dir, scale=DEMO_SCALE, seed=DEMO_SEED)
+        rt_inbox.render(self.world_dir, seed=DEMO_SEED)
+        return meta
+
+    def up(self, with_world: bool = True) -> None:
+        pg = self.postgres
+        pg.start()
+        for role in ("dinsos_ro",):
+            pg.ensure_role(role)
+        for database in ("airflow", "jaring", "dtsen"):
+            pg.ensure_database(database)
+        os.environ.update(self.environment())
+        self.write_env_file()
+        if not with_world:
+            return
+        self.ensure_world()
+        self.load_dtsen()
+        self.start_agencies()
+        self.start_mail_sink()
+
+    def load_dtsen(self) -> None:
+        from jaring.simulate import dtsen_db
+
+        pg = self.postgres
+        marker = self.local / "dtsen.loaded"
+        stamp = (self.world_dir / "world.json").read_text()
+        if marker.exists() and marker.read_text() == stamp:
+            return
+        dtsen_db.load(self.world_dir, pg.dsn("dtsen"), readonly_role="dinsos_ro")
+        marker.write_text(stamp)
+
+    def start_agencies(self) -> None:
+        s = self.settings()
+        client_id, client_secret = BPJS_CLIENT
+        processes.start("agencies", [
+            sys.executable, "-m", "jaring.cli", "simulate", "serve",
+            "--world", str(self.world_dir),
+            "--dukcapil-port", str(s["dukcapil_port"]), "--bpjs-port", str(s["bpjs_port"]),
+            "--token", DUKCAPIL_TOKEN, "--client-id", client_id, "--client-secret", client_secret,
+            "--faults", DEMO_FAULTS,
+        ], self.run_dir)
+        processes.wait_for_port(s["dukcapil_port"], 120, "the Disdukcapil simulator", self.run_dir / "agencies.log")
+        processes.wait_for_port(s["bpjs_port"], 120, "the BPJS simulator", self.run_dir / "agencies.log")
+
+    def start_mail_sink(self) -> None:
+        s = self.settings()
+        processes.start("mail", [
+            sys.executable, "-m", "jaring.cli", "simulate", "mail",
+            "--port", str(s["smtp_port"]), "--maildir", str(self.local / "mail"),
+        ], self.run_dir)
+        processes.wait_for_port(s["smtp_port"], 30, "the mail sink", self.run_dir / "mail.log")
+
+    def down(self) -> list[str]:
+        stopped = [name for name in AIRFLOW_COMPONENTS + ("agencies", "mail") if processes.stop(name, self.run_dir)]
+        self.postgres.stop()
+        return stopped
+
+
+AIRFLOW_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")

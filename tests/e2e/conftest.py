@@ -1,0 +1,96 @@
+"""The whole hub against the simulated agencies: one small world per test session.
+
+The world is generated once, the DTSEN extract loaded into the session's
+PostgreSQL, the Disdukcapil and BPJS simulators and an SMTP server started on
+free loopback ports (faults switched on), and the Airflow connections and
+JARING_* variables pointed at them exactly as a deployment would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from jaring.devenv.postgres import free_port
+
+
+@dataclass
+class Hub:
+    world: Path
+    outbox: Path
+    maildir: Path
+    warehouse_dsn: str
+    nights: list[date]
+    env: dict[str, str]
+    dukcapil: object
+    bpjs: object
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory) -> Path:
+    from jaring.simulate import rt_inbox
+    from jaring.simulate.world import generate
+
+    world = tmp_path_factory.mktemp("world")
+    generate(world, scale="small", seed=7)
+    rt_inbox.render(world, seed=7)
+    return world
+
+
+@pytest.fixture(scope="session")
+def hub(small_world, postgres, tmp_path_factory):
+    from jaring.simulate import bpjs_api, dtsen_db, dukcapil_api, mail_sink
+    from jaring.simulate.faults import FaultPlan
+
+    postgres.ensure_role("dinsos_ro")
+    postgres.ensure_database("e2e_dtsen")
+    postgres.ensure_database("e2e_warehouse")
+    dtsen_db.load(small_world, postgres.dsn("e2e_dtsen"), readonly_role="dinsos_ro")
+
+    faults = FaultPlan(rate_limit_every=17, unavailable_every=29, unavailable_run=2, error_every=41,
+                       token_ttl_seconds=5, cursor_ttl_seconds=600)
+    dukcapil = dukcapil_api.make_server(small_world, port=0, token="e2e-token", faults=faults)
+    bpjs = bpjs_api.make_server(small_world, port=0, client_id="jaring", client_secret="e2e-secret",
+                                state_dir=tmp_path_factory.mktemp("bpjs_state"), faults=faults)
+    dukcapil.start()
+    bpjs.start()
+
+    from aiosmtpd.controller import Controller
+
+    maildir = tmp_path_factory.mktemp("mail")
+    smtp_port = free_port()
+    smtp = Controller(mail_sink.MaildirHandler(maildir), hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+
+    outbox = tmp_path_factory.mktemp("outbox")
+    env = {
+        "AIRFLOW_CONN_JARING_DB": postgres.dsn("e2e_warehouse"),
+        "AIRFLOW_CONN_DTSEN_DB": postgres.dsn("e2e_dtsen", user="dinsos_ro"),
+        "AIRFLOW_CONN_DUKCAPIL_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": dukcapil.port,
+                                                  "schema": "http", "password": "e2e-token"}),
+        "AIRFLOW_CONN_BPJS_TK_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": bpjs.port,
+                                                 "schema": "http", "login": "jaring", "password": "e2e-secret"}),
+        "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": smtp_port,
+                                                  "extra": {"disable_tls": True, "disable_ssl": True,
+                                                            "from_email": "jaring@jambikota.go.id"}}),
+        "JARING_RT_INBOX": str(small_world / "inbox"),
+        "JARING_OUTBOX": str(outbox),
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    meta = json.loads((small_world / "world.json").read_text())
+    yield Hub(small_world, outbox, maildir, env["AIRFLOW_CONN_JARING_DB"],
+              [date.fromisoformat(d) for d in meta["demo_nights"]], env, dukcapil, bpjs)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    smtp.stop()
+    dukcapil.shutdown()
+    bpjs.shutdown()

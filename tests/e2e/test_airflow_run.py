@@ -1,0 +1,50 @@
+"""A real Airflow DAG run of jaring_nightly (airflow dags test) against the simulated agencies."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _airflow(args, env, timeout=900):
+    exe = str(Path(sys.executable).with_name("airflow"))
+    return subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_dag_run_reconciles_its_night_and_keeps_personal_data_out_of_xcom(hub, postgres, tmp_path):
+    postgres.ensure_database("e2e_airflow_meta")
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path / "airflow"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres.dsn("e2e_airflow_meta").replace(
+            "postgresql://", "postgresql+psycopg2://"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    }
+    migrated = _airflow(["db", "migrate"], env)
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+
+    night = hub.nights[0]
+    run = _airflow(["dags", "test", "jaring_nightly", f"{night.isoformat()}T02:00:00+07:00"], env)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+
+    with psycopg.connect(hub.warehouse_dsn) as conn:
+        steps = dict(conn.execute("SELECT step, status FROM ops.step_run WHERE night = %s", (night,)).fetchall())
+        findings = conn.execute("SELECT count(*) FROM recon.finding WHERE night = %s", (night,)).fetchone()[0]
+    assert set(steps.values()) == {"success"} and len(steps) == 8, steps
+    assert findings > 0
+
+    with psycopg.connect(postgres.dsn("e2e_airflow_meta")) as meta:
+        states = dict(meta.execute("SELECT task_id, state FROM task_instance WHERE dag_id = 'jaring_nightly'").fetchall())
+        xcoms = [str(v) for (v,) in meta.execute("SELECT value FROM xcom WHERE dag_id = 'jaring_nightly'").fetchall()]
+    assert set(states.values()) == {"success"}, states
+    assert xcoms, "each task returns its counts"
+    assert not any(re.search(r"\b\d{16}\b", x) for x in xcoms), "no NIK in XCom"
+    assert all(night.isoformat() in x for x in xcoms)

@@ -50,5 +50,11 @@ def start(stack: Stack) -> str:
     }
     for name in AIRFLOW_COMPONENTS:
         processes.start(name, commands[name], stack.run_dir, env)
+    outbox = Path(env["JARING_OUTBOX"])
+    outbox.mkdir(parents=True, exist_ok=True)
+    processes.start("outbox-http", [
+        sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(outbox),
+        env["JARING_OUTBOX_URL"].rsplit(":", 1)[1],
+    ], stack.run_dir)
     processes.wait_for_port(port, 180, "the Airflow API server", stack.run_dir / "api-server.log")
     return f"http://127.0.0.1:{port}"

@@ -73,6 +73,7 @@ class Stack:
             "bpjs_port": free_port(),
             "smtp_port": free_port(),
             "airflow_port": 8080,
+            "outbox_port": 8090,
             "jwt_secret": secrets.token_hex(16),
         }
         path.write_text(json.dumps(values, indent=2))
@@ -112,6 +113,7 @@ class Stack:
             }),
             "JARING_RT_INBOX": str(self.world_dir / "inbox"),
             "JARING_OUTBOX": str(self.root / "outbox"),
+            "JARING_OUTBOX_URL": f"http://127.0.0.1:{s['outbox_port']}",
         }
 
     def write_env_file(self) -> None:
@@ -181,7 +183,8 @@ class Stack:
         processes.wait_for_port(s["smtp_port"], 30, "the mail sink", self.run_dir / "mail.log")
 
     def down(self) -> list[str]:
-        stopped = [name for name in AIRFLOW_COMPONENTS + ("agencies", "mail") if processes.stop(name, self.run_dir)]
+        names = AIRFLOW_COMPONENTS + ("outbox-http", "agencies", "mail")
+        stopped = [name for name in names if processes.stop(name, self.run_dir)]
         self.postgres.stop()
         return stopped
 

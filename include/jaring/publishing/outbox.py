@@ -1,0 +1,167 @@
+"""`<outbox>/<D>/`: findings.csv, resolved.csv, summary.json and one folder per audience, written atomically.
+
+The night's folder is built in a hidden sibling and swapped into place in one
+rename (Linux `renameat2(RENAME_EXCHANGE)`, else two renames), so a reader sees
+either the previous complete folder or the new one. Entries of the previous
+folder that publishing does not write (`datadocs/` from validation) are carried over.
+"""
+
+from __future__ import annotations
+
+import csv
+import ctypes
+import io
+import json
+import logging
+import os
+import shutil
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from jaring.publishing import audiences as aud
+from jaring.publishing.night_data import Night, load
+
+log = logging.getLogger(__name__)
+
+CSV_COLUMNS = ("finding_code", "nik", "kpj", "period", "source", "source_ref", "status", "first_seen",
+               "severity", "nama", "kode_wilayah", "no_rt", "no_rw", "ledger_kelurahan", "details")
+OWNED = frozenset({"findings.csv", "resolved.csv", "summary.json", "laporan.html", *aud.AGENCIES, aud.KELURAHAN})
+XLSX_NAME, HTML_NAME = "temuan.xlsx", "laporan.html"
+
+
+def compact_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _cell(row: dict, column: str) -> str:
+    value = row.get(column)
+    if value is None:
+        return ""
+    if column == "details":
+        return compact_json(value)
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def findings_csv(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row, c) for c in CSV_COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
+def summary(data: Night) -> dict:
+    def by_code(rows):
+        counts = Counter(r["finding_code"] for r in rows)
+        return {code: counts.get(code, 0) for code in sorted(set(aud.CODES) | set(counts))}
+
+    return {
+        "night": data.night.isoformat(),
+        "total_findings": len(data.findings),
+        "findings_by_code": by_code(data.findings),
+        "new_by_code": by_code([r for r in data.findings if r.get("status") == "NEW"]),
+        "resolved_by_code": by_code(data.resolved),
+        "figures": data.figures,
+    }
+
+
+def audience_counts(rows: list[dict]) -> dict:
+    """An audience's `ringkasan.json`: counts only (the e-mail body is built from it)."""
+    per_code: dict[str, dict[str, int]] = {}
+    for row in rows:
+        entry = per_code.setdefault(row["finding_code"], {"jumlah": 0, "baru": 0})
+        entry["jumlah"] += 1
+        entry["baru"] += row.get("status") == "NEW"
+    return {"jumlah": len(rows), "per_kode": per_code}
+
+
+def _json(value) -> str:
+    return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def split_by_audience(rows: list[dict]) -> dict[str, list[dict]]:
+    """Each audience's findings (already masked for that audience), keeping the sort order."""
+    shares: dict[str, list[dict]] = {a: [] for a in aud.AGENCIES}
+    for row in rows:
+        for audience in aud.audiences_of(row):
+            shares.setdefault(audience, []).append(aud.view_for(row, audience))
+    return shares
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux); False when the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _swap_into_place(built: Path, target: Path) -> None:
+    if not target.exists():
+        os.rename(built, target)
+        return
+    for entry in target.iterdir():  # keep what other steps put there (datadocs/)
+        if entry.name not in OWNED and not (built / entry.name).exists():
+            if entry.is_dir():
+                shutil.copytree(entry, built / entry.name, symlinks=True)
+            else:
+                shutil.copy2(entry, built / entry.name)
+    if _exchange(built, target):
+        shutil.rmtree(built)  # now the previous folder
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(built, target)
+    shutil.rmtree(old)
+
+
+def _build(data: Night, folder: Path) -> dict[str, int]:
+    from jaring.publishing import report, workbook
+
+    (folder / "findings.csv").write_bytes(findings_csv(data.findings))
+    (folder / "resolved.csv").write_bytes(findings_csv(data.resolved))
+    (folder / "summary.json").write_text(_json(summary(data)), encoding="utf-8")
+    (folder / HTML_NAME).write_text(report.render_city(data), encoding="utf-8")
+    shares = split_by_audience(data.findings)
+    resolved = split_by_audience(data.resolved)
+    for audience, rows in shares.items():
+        target = folder / audience
+        target.mkdir(parents=True)
+        workbook.write(target / XLSX_NAME, audience, rows, data.night)
+        html = report.render_audience(data, audience, rows, resolved.get(audience, []))
+        (target / HTML_NAME).write_text(html, encoding="utf-8")
+        (target / "ringkasan.json").write_text(_json(audience_counts(rows)), encoding="utf-8")
+    return {audience: len(rows) for audience, rows in shares.items()}
+
+
+def write_outbox(night: date, conn, outbox: Path) -> Path:
+    """Write night D's outbox folder from the warehouse; a rerun replaces it whole. Returns the folder."""
+    from jaring.publishing import index
+
+    data = load(conn, night)
+    outbox = Path(outbox)
+    outbox.mkdir(parents=True, exist_ok=True)
+    target = outbox / night.isoformat()
+    for stale in outbox.glob(f".{night.isoformat()}.*"):  # left by a run that crashed
+        shutil.rmtree(stale, ignore_errors=True)
+    built = outbox / f".{night.isoformat()}.building-{os.getpid()}"
+    built.mkdir()
+    try:
+        counts = _build(data, built)
+        _swap_into_place(built, target)
+    except BaseException:
+        shutil.rmtree(built, ignore_errors=True)
+        raise
+    index.write(outbox)
+    log.info("outbox %s: %d findings, %d resolved, %d audiences (%s)", target, len(data.findings),
+             len(data.resolved), len(counts), ", ".join(f"{a}={n}" for a, n in sorted(counts.items())))
+    return target

@@ -1,0 +1,142 @@
+"""`temuan.xlsx`: a summary sheet and one sheet per finding code, in Bahasa Indonesia (xlsxwriter)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, datetime, time
+from functools import cache
+from pathlib import Path
+
+from jaring.publishing import labels
+from jaring.publishing.audiences import CODES
+from jaring.publishing.outbox import compact_json
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONEY_WORDS = ("jumlah", "nilai", "iuran", "amount", "benefit", "santunan", "manfaat", "biaya", "premi", "tunggakan",
+                "rupiah", "nominal")
+_NOT_MONEY_WORDS = ("bulan", "month", "count", "hari", "rank", "urutan", "jumlah_temuan", "n_")
+_BASE = ("status", "severity", "first_seen", "nik", "kpj", "nama", "kelurahan", "no_rt", "no_rw", "period",
+         "source", "source_ref")
+_ALWAYS = frozenset({"nik", "kpj", "nama"})
+
+
+@cache
+def is_money(key: str) -> bool:
+    key = key.lower()
+    return any(w in key for w in _MONEY_WORDS) and not any(w in key for w in _NOT_MONEY_WORDS)
+
+
+def _base_value(row: dict, column: str):
+    value = row.get(column)
+    if column == "status":
+        return labels.STATUS.get(value, value)
+    if column == "severity":
+        return labels.SEVERITY.get(value, value)
+    if column == "source":
+        return labels.SOURCES.get(value, value)
+    if column == "kelurahan":
+        kode = row.get("kode_wilayah")
+        return labels.audience_name(f"kelurahan/{kode}").removeprefix("Kelurahan ") if kode else None
+    return value
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _detail_keys(rows: list[dict]) -> list[str]:
+    keys: set[str] = set()
+    for row in rows:
+        keys.update((row.get("details") or {}).keys())
+    return sorted(keys)
+
+
+class _Writer:
+    def __init__(self, book):
+        self.book = book
+        self.header = book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
+                                       "text_wrap": True, "valign": "top", "border": 1})
+        self.date = book.add_format({"num_format": "dd/mm/yyyy"})
+        self.money = book.add_format({"num_format": '"Rp" #,##0'})
+        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
+
+    def cell(self, sheet, r: int, c: int, key: str, value) -> int:
+        """Write one cell the right way; returns the width it needs."""
+        if value is None or value == "":
+            return 0
+        if isinstance(value, str) and not (len(value) == 10 and value[4] == "-"):
+            sheet.write_string(r, c, value)  # NIKs, KPJs, codes: text, never numbers
+            return len(value)
+        if isinstance(value, bool):
+            value = "Ya" if value else "Tidak"
+        day = _as_date(value)
+        if day is not None:
+            sheet.write_datetime(r, c, datetime.combine(day, time()), self.date)
+            return 10
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if is_money(key):
+                sheet.write_number(r, c, value, self.money)
+                return len(f"{value:,.0f}") + 4
+            sheet.write_number(r, c, value)
+            return len(str(value))
+        text = value if isinstance(value, str) else compact_json(value)
+        sheet.write_string(r, c, text)  # NIKs, KPJs, codes: text, never numbers
+        return len(text)
+
+    def table(self, sheet, headers: list[str], keys: list[str], rows: list[list]) -> None:
+        widths = [max(8, min(len(h), 30)) for h in headers]
+        for c, head in enumerate(headers):
+            sheet.write_string(0, c, head, self.header)
+        for r, values in enumerate(rows, start=1):
+            for c, (key, value) in enumerate(zip(keys, values, strict=True)):
+                widths[c] = max(widths[c], self.cell(sheet, r, c, key, value))
+        for c, width in enumerate(widths):
+            sheet.set_column(c, c, min(width + 2, 60))
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+
+
+def write(path: Path, audience: str, rows: list[dict], night: date | None = None) -> None:
+    """The audience's workbook (rows are already masked for it)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                           "strings_to_urls": False})
+    book.set_properties({"title": f"Temuan rekonsiliasi untuk {labels.audience_name(audience)}",
+                         "author": "Jaring — Pemerintah Kota Jambi", "created": datetime.combine(night or date(2000, 1, 1), time())})
+    out = _Writer(book)
+    by_code: dict[str, list[dict]] = {}
+    for row in rows:
+        by_code.setdefault(row["finding_code"], []).append(row)
+    order = {code: i for i, code in enumerate(CODES)}
+    by_code = dict(sorted(by_code.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+    counts = Counter(row["finding_code"] for row in rows)
+
+    first = book.add_worksheet("Ringkasan")
+    summary_rows = [[code, labels.CODE_TEXT[code].judul if code in labels.CODE_TEXT else code, counts[code],
+                     _text(code).arti, _text(code).what_to_do(audience)] for code in by_code]
+    out.table(first, ["Kode temuan", "Temuan", "Jumlah", "Artinya", "Yang perlu dilakukan"],
+              ["finding_code", "judul", "n", "arti", "tindakan"], summary_rows)
+    first.set_column(3, 4, 70, out.wrap)
+
+    for code, code_rows in by_code.items():
+        sheet = book.add_worksheet(_text(code).judul[:31])
+        base = [c for c in _BASE if c in _ALWAYS or any(_base_value(r, c) not in (None, "") for r in code_rows)]
+        details = _detail_keys(code_rows)
+        headers = [labels.COLUMNS[c] for c in base] + [labels.detail_label(k) for k in details]
+        table = [[_base_value(r, c) for c in base] + [(r.get("details") or {}).get(k) for k in details]
+                 for r in code_rows]
+        out.table(sheet, headers, base + details, table)
+    book.close()
+
+
+def _text(code: str) -> labels.CodeText:
+    return labels.CODE_TEXT.get(code) or labels.CodeText(code, "", {"*": ""})

@@ -1,0 +1,72 @@
+"""temuan.xlsx read back with openpyxl: sheets, frozen header, autofilter, types and formats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from publishing_sample import NIGHT, TALANG_BANJAR, sample_findings
+
+from jaring.publishing import labels, write_outbox
+from jaring.warehouse import db
+
+
+@pytest.fixture
+def books(sample_night, tmp_path):
+    from openpyxl import load_workbook
+
+    with db.connect(sample_night) as conn:
+        folder = write_outbox(NIGHT, conn, tmp_path)
+    return lambda audience: load_workbook(folder / audience / "temuan.xlsx")
+
+
+def _header(sheet) -> list[str]:
+    return [c.value for c in sheet[1]]
+
+
+def _column(sheet, title: str) -> list:
+    index = _header(sheet).index(title)
+    return [row[index] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_one_sheet_per_code_with_indonesian_titles(books):
+    book = books("bpjs-tk")
+    codes = {f["finding_code"] for f in sample_findings() if f["finding_code"] != "ELIGIBLE_NOT_ENROLLED"
+             and f["finding_code"] != "NO_LONGER_ELIGIBLE"}
+    assert book.sheetnames == ["Ringkasan"] + [labels.CODE_TEXT[c].judul for c in labels.CODE_TEXT if c in codes]
+    summary = book["Ringkasan"]
+    assert _header(summary)[:3] == ["Kode temuan", "Temuan", "Jumlah"]
+    assert sum(_column(summary, "Jumlah")) == 13
+
+
+def test_frozen_header_autofilter_and_widths(books):
+    book = books("dinsos")
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
+        widths = [d.width for d in sheet.column_dimensions.values() if d.width]
+        assert widths and all(8 <= w <= 80 for w in widths)
+
+
+def test_nik_text_dates_dates_rupiah_formatted(books):
+    book = books("bpjs-tk")
+    sheet = book[labels.CODE_TEXT["DEATH_BENEFIT_UNCLAIMED"].judul]
+    header = _header(sheet)
+    for row in sheet.iter_rows(min_row=2):
+        nik_cell = row[header.index("NIK")]
+        assert nik_cell.data_type == "s" and len(nik_cell.value) == 16 and nik_cell.value.isdigit()
+        assert row[header.index("No. KPJ")].data_type == "s"
+        died = row[header.index("Tanggal meninggal")]
+        assert isinstance(died.value, datetime) and died.is_date
+        benefit = row[header.index("Santunan JKM")]
+        assert benefit.value == 42000000 and "Rp" in benefit.number_format
+        seen = row[header.index("Pertama ditemukan")]
+        assert isinstance(seen.value, datetime)
+    assert sorted(_column(sheet, "Status")) == ["Baru", "Berlanjut"]
+
+
+def test_kelurahan_workbook_masks_niks(books):
+    sheet = books(f"kelurahan/{TALANG_BANJAR}")[labels.CODE_TEXT["ELIGIBLE_NOT_ENROLLED"].judul]
+    (nik,) = _column(sheet, "NIK")
+    assert nik[6:12] == "******" and len(nik) == 16
+    assert _column(sheet, "Kelurahan") == ["Talang Banjar"]

@@ -63,20 +63,22 @@ class Stack:
         return self.local / "env"
 
     def settings(self) -> dict:
-        """Ports and the JWT secret, chosen once and kept."""
+        """Ports and the JWT secret, chosen once and kept (keys added later get a value too)."""
         path = self.local / "settings.json"
-        if path.exists():
-            return json.loads(path.read_text())
-        self.local.mkdir(parents=True, exist_ok=True)
-        values = {
-            "dukcapil_port": free_port(),
-            "bpjs_port": free_port(),
-            "smtp_port": free_port(),
-            "airflow_port": 8080,
-            "outbox_port": 8090,
-            "jwt_secret": secrets.token_hex(16),
+        values = json.loads(path.read_text()) if path.exists() else {}
+        defaults = {
+            "dukcapil_port": free_port,
+            "bpjs_port": free_port,
+            "smtp_port": free_port,
+            "airflow_port": lambda: 8080,
+            "outbox_port": lambda: 8090,
+            "jwt_secret": lambda: secrets.token_hex(16),
         }
-        path.write_text(json.dumps(values, indent=2))
+        missing = {key: make() for key, make in defaults.items() if key not in values}
+        if missing:
+            values.update(missing)
+            self.local.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values, indent=2))
         return values
 
     def environment(self) -> dict[str, str]:

@@ -1,0 +1,133 @@
+"""Validate a source's records with its Great Expectations suite (`suites.py`).
+
+`validate(source, df)` runs the suite on a pandas dataframe and sorts the
+verdicts by disposition. GX is imported here, lazily: a DAG file that
+imports this package does not pay the seconds of GX's import.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from dataclasses import dataclass, field
+
+from jaring.validation.suites import BLOCKING, FLAG, QUARANTINE, WARNING, Rule, suite
+
+log = logging.getLogger(__name__)
+
+# result keys that would carry record values (NIKs, names) into a report or Data Docs
+_PERSONAL_RESULT_KEYS = ("unexpected_list", "partial_unexpected_list", "partial_unexpected_index_list",
+                         "partial_unexpected_counts", "unexpected_index_list", "unexpected_index_query",
+                         "unexpected_rows", "details")
+_run_numbers = itertools.count(1)
+
+
+class SourceRejected(RuntimeError):
+    """A blocking expectation failed: the source is not used tonight."""
+
+    def __init__(self, source: str, expectations: list[str]):
+        super().__init__(f"source {source!r} rejected tonight: blocking expectation(s) failed: "
+                         f"{', '.join(expectations)}")
+        self.source = source
+        self.expectations = expectations
+
+
+@dataclass
+class ValidationResult:
+    source: str
+    blocking: list[str]  # names of failed blocking rules
+    row_failures: dict[int, list[str]]  # dataframe index -> QUARANTINE rules failed
+    warnings: list[str]  # "rule: N rows"
+    report: dict  # the GX validation result as JSON, without record values
+    row_flags: dict[int, list[str]] = field(default_factory=dict)  # index -> FLAG rules failed
+    rules: dict[str, Rule] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # rule -> failing rows
+
+    @property
+    def success(self) -> bool:
+        return not self.blocking
+
+    def raise_if_blocking(self) -> None:
+        if self.blocking:
+            raise SourceRejected(self.source, self.blocking)
+
+    def summary(self) -> dict:
+        """Counts only: safe for logs and XCom."""
+        return {"suite": self.source, "blocking": self.blocking, "quarantined_rows": len(self.row_failures),
+                "flagged_rows": len(self.row_flags), "failing_rows_by_rule": self.counts}
+
+
+def _gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    return gx
+
+
+def validate(source: str, df, previous_count: int | None = None) -> ValidationResult:
+    """Run `source`'s suite on `df`; `previous_count` (last night's staged rows) adds the volume rule."""
+    gx = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    the_suite = suite(source, previous_count)
+    frame = df.assign(**the_suite.derive(df)) if the_suite.derive else df
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    run = next(_run_numbers)
+    asset = context.data_sources.add_pandas(f"{source}_{run}").add_dataframe_asset(source)
+    batch = asset.add_batch_definition_whole_dataframe("night")
+    gx_suite = gx.ExpectationSuite(name=source)
+    for rule in the_suite.rules:
+        gx_suite.add_expectation(rule.build(gx))
+    gx_suite = context.suites.add(gx_suite)
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{source}_{run}", data=batch, suite=gx_suite))
+    gx_result = definition.run(
+        batch_parameters={"dataframe": frame},
+        result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
+    )
+    return _sort_verdicts(source, the_suite.rules, gx_result)
+
+
+def _sort_verdicts(source: str, rules, gx_result) -> ValidationResult:
+    by_name = {rule.name: rule for rule in rules}
+    blocking, warnings, counts = [], [], {}
+    failures: dict[int, list[str]] = {}
+    flags: dict[int, list[str]] = {}
+    for outcome in gx_result.results:
+        rule = by_name[outcome.expectation_config.meta["rule"]]
+        raised = bool(outcome.exception_info and any(
+            (info or {}).get("raised_exception") for info in _exception_infos(outcome.exception_info)))
+        result = outcome.result or {}
+        indices = list(result.get("unexpected_index_list") or [])
+        counts[rule.name] = int(result.get("unexpected_count") or len(indices))
+        if outcome.success:
+            pass
+        elif raised or rule.disposition == BLOCKING:
+            # a rule that could not even be evaluated says the data is not what the suite expects
+            blocking.append(rule.name if not raised else f"{rule.name} (could not be evaluated)")
+        elif rule.disposition == WARNING:
+            warnings.append(f"{rule.name}: {counts[rule.name]} rows")
+        else:
+            target = failures if rule.disposition == QUARANTINE else flags
+            for index in indices:
+                target.setdefault(index, []).append(rule.name)
+        for key in _PERSONAL_RESULT_KEYS:
+            if not (key == "details" and rule.disposition == BLOCKING):  # e.g. the missing columns
+                result.pop(key, None)
+    if warnings:
+        log.info("%s: warnings %s", source, warnings)
+    return ValidationResult(
+        source=source, blocking=sorted(blocking), row_failures=failures, warnings=sorted(warnings),
+        report=gx_result.to_json_dict(), row_flags=flags, rules=by_name, counts=counts,
+    )
+
+
+def _exception_infos(info: dict):
+    if "raised_exception" in info:
+        return [info]
+    return [v for v in info.values() if isinstance(v, dict)]
+
+
+__all__ = ["BLOCKING", "FLAG", "QUARANTINE", "WARNING", "SourceRejected", "ValidationResult", "validate"]

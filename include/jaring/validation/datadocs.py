@@ -1,0 +1,61 @@
+"""Great Expectations Data Docs of a night: the suites and their verdicts as a static site.
+
+The verdicts are the reports `validate` produced (record values already
+removed); they are replayed into a throw-away file data context, the site is
+built there and copied to `<outbox>/<D>/datadocs/`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from pathlib import Path
+
+from jaring.nights import WIB
+
+
+def load_results(conn, night: date) -> list[dict]:
+    """The verdicts of night D stored by the ingests (`ops.validation_result`)."""
+    rows = conn.execute("SELECT suite, report FROM ops.validation_result WHERE night = %s ORDER BY suite",
+                        (night,)).fetchall()
+    return [{"source": suite, "report": report} for suite, report in rows]
+
+
+def build(night: date, results: Iterable, outbox: Path) -> Path:
+    """Write the Data Docs of night D under `<outbox>/<D>/datadocs/`; returns its index.html.
+
+    `results`: `ValidationResult`s, or dicts `{"source", "report"}` as `load_results` gives.
+    """
+    from great_expectations.core.expectation_validation_result import expectationSuiteValidationResultSchema
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    from jaring.validation import _gx
+    from jaring.validation.suites import suite as suite_of
+
+    gx = _gx()
+    target = Path(outbox) / night.isoformat() / "datadocs"
+    run_time = datetime.combine(night, time(23, 59, 59), tzinfo=WIB)
+    with tempfile.TemporaryDirectory(prefix="jaring-gx-") as root:
+        context = gx.get_context(mode="file", project_root_dir=root)
+        for item in results:
+            source = item["source"] if isinstance(item, dict) else item.source
+            report = item["report"] if isinstance(item, dict) else item.report
+            rules = suite_of(source).rules
+            context.suites.add(gx.ExpectationSuite(name=source, expectations=[r.build(gx) for r in rules]))
+            key = ValidationResultIdentifier(
+                ExpectationSuiteIdentifier(name=source),
+                RunIdentifier(run_name=f"night-{night.isoformat()}", run_time=run_time),
+                source,
+            )
+            context.validation_results_store.set(key, expectationSuiteValidationResultSchema.load(report))
+        site = Path(context.build_data_docs()["local_site"].removeprefix("file://")).parent
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(site, target)
+    return target / "index.html"

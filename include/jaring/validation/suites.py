@@ -1,0 +1,394 @@
+"""The expectation suites, one per source, each rule with what a failure means.
+
+A rule is one Great Expectations expectation plus its disposition:
+- BLOCKING   - the source is not used tonight (`SourceRejected`); other sources go on;
+- QUARANTINE - the failing rows are not staged: `quarantine.record` (an INVALID_SOURCE_RECORD);
+- FLAG       - the rows are staged with the offending field emptied, and reported
+               (`staging.invalid_record`, an INVALID_SOURCE_RECORD);
+- WARNING    - counted in the report only.
+
+Rules that need more than one column read a derived column (name starting with
+`_`) that `prepare` adds; GX then checks that column, so each rule has one
+definition and GX's `unexpected_index_list` is the verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from jaring import nik as nik_rules
+from jaring import regions
+
+BLOCKING, QUARANTINE, FLAG, WARNING = "blocking", "quarantine", "flag", "warning"
+VOLUME_TOLERANCE = 0.20  # a night's row count may differ from the previous night's by this share
+
+NIK_16 = r"^\d{16}$"
+NIK_KOTA_JAMBI = r"^1571\d{12}$"
+KPJ_11 = r"^\d{11}$"
+MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"
+CODE_10 = r"^\d{10}$"
+RT_RW = r"^\d{3}$"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    disposition: str
+    reason: str  # what the source is told; never carries a value of the record
+    expectation: str  # GX class name in great_expectations.expectations
+    kwargs: dict = field(default_factory=dict)
+    clears: tuple[str, ...] = ()  # FLAG: staged fields emptied on the failing rows
+
+    def build(self, gx):
+        cls = getattr(gx.expectations, self.expectation)
+        return cls(**self.kwargs, meta={"rule": self.name, "disposition": self.disposition})
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    source: str  # the source_ref prefix: dukcapil | bpjs | dtsen | rt
+    columns: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    derive: object = None  # callable(df) -> dict of derived columns
+    checks_volume: bool = True
+
+
+def schema(columns) -> Rule:
+    return Rule("columns_as_contract", BLOCKING, "columns differ from the contract",
+                "ExpectTableColumnsToMatchSet", {"column_set": list(columns), "exact_match": False})
+
+
+def volume_rule(previous_count: int) -> Rule:
+    low = math.ceil(previous_count * (1 - VOLUME_TOLERANCE))
+    high = math.floor(previous_count * (1 + VOLUME_TOLERANCE))
+    return Rule("volume_within_20_percent_of_previous_night", BLOCKING,
+                f"row count outside {low}..{high} (previous night staged {previous_count})",
+                "ExpectTableRowCountToBeBetween", {"min_value": low, "max_value": high})
+
+
+def present(column: str, disposition: str = QUARANTINE) -> Rule:
+    return Rule(f"{column.lower()}_present", disposition, f"{column} is empty",
+                "ExpectColumnValuesToNotBeNull", {"column": column})
+
+
+def matches(name: str, column: str, regex: str, reason: str, disposition: str = QUARANTINE,
+            clears: tuple[str, ...] = ()) -> Rule:
+    return Rule(name, disposition, reason, "ExpectColumnValuesToMatchRegex",
+                {"column": column, "regex": regex}, clears)
+
+
+def one_of(name: str, column: str, values, disposition: str = QUARANTINE, clears=()) -> Rule:
+    return Rule(name, disposition, f"{column} is not one of the contract's values",
+                "ExpectColumnValuesToBeInSet", {"column": column, "value_set": sorted(values)}, clears)
+
+
+def unique(column: str) -> Rule:
+    return Rule(f"{column.lower()}_unique", QUARANTINE, f"{column} appears on more than one record",
+                "ExpectColumnValuesToBeUnique", {"column": column})
+
+
+def positive(column: str, disposition: str = QUARANTINE, minimum: int = 0, strict: bool = True) -> Rule:
+    word = "positive" if strict else "not_negative"
+    return Rule(f"{column.lower()}_{word}", disposition, f"{column} is not a {word.replace('_', '-')} number",
+                "ExpectColumnValuesToBeBetween",
+                {"column": f"_{column}_amount", "min_value": minimum, "strict_min": strict})
+
+
+def valid_date(column: str, disposition: str = QUARANTINE) -> Rule:
+    return Rule(f"{column.lower()}_is_a_date", disposition, f"{column} is not a YYYY-MM-DD date",
+                "ExpectColumnValuesToBeInSet", {"column": f"_{column}_is_date", "value_set": [True]})
+
+
+def birth_digits_agree() -> Rule:
+    return Rule("nik_date_digits_agree_with_birth_date", WARNING,
+                "birth date disagrees with the NIK's date digits",
+                "ExpectColumnPairValuesToBeEqual",
+                {"column_A": "_nik_ddmmyy", "column_B": "_birth_ddmmyy", "ignore_row_if": "either_value_is_missing"})
+
+
+def kelurahan_codes() -> list[str]:
+    return sorted(regions.kelurahan())
+
+
+# ------------------------------------------------------------------ derived columns
+
+def _parse_date(value) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def per_value(series, function) -> list:
+    """`function` of each value, computed once per distinct value (columns repeat a lot)."""
+    cache: dict = {}
+    out = []
+    for value in _values(series):
+        key = None if _missing(value) else value
+        if key not in cache:
+            cache[key] = function(key)
+        out.append(cache[key])
+    return out
+
+
+def _values(column) -> list:
+    """A column as a plain list: iterating a pandas array element by element is slow."""
+    return column.tolist() if hasattr(column, "tolist") else list(column)
+
+
+def date_flags(df, columns) -> dict:
+    """`_<col>_is_date`: True when empty or an ISO date, False otherwise."""
+    return {
+        f"_{column}_is_date": per_value(df[column], lambda v: v is None or _parse_date(str(v)) is not None)
+        for column in columns if column in df.columns
+    }
+
+
+def amounts(df, columns) -> dict:
+    """`_<col>_amount`: the number, None when empty, -1 when not a number (so no amount rule passes)."""
+    out = {}
+    for column in columns:
+        if column in df.columns:
+            out[f"_{column}_amount"] = [None if _missing(v) else _number(v) for v in _values(df[column])]
+    return out
+
+
+def _number(value) -> float:
+    if isinstance(value, bool):
+        return -1
+    if isinstance(value, int | float):
+        return value
+    try:
+        return float(str(value))
+    except ValueError:
+        return -1
+
+
+def birth_digit_columns(df, nik_column: str, birth_column: str, is_female) -> dict:
+    """`_nik_ddmmyy` (a valid NIK's date digits) and `_birth_ddmmyy` (what the birth date and sex give)."""
+    sex_column = _sex_column_of(df)
+    if nik_column not in df.columns or birth_column not in df.columns or sex_column is None:
+        return {}
+
+    def expected(pair):
+        birth, female = _parse_date(pair[0]), is_female(pair[1])
+        return None if birth is None or female is None else nik_rules.birth_date_digits(birth, female)
+
+    return {
+        "_nik_ddmmyy": per_value(df[nik_column], lambda v: v[6:12] if isinstance(v, str) and nik_rules.is_valid(v)
+                                 else None),
+        "_birth_ddmmyy": per_value(zip(_values(df[birth_column]), _values(df[sex_column]), strict=True), expected),
+    }
+
+
+_SEX_COLUMNS = ("JENIS_KLMIN", "JENIS_KELAMIN", "jenis_kelamin")
+
+
+def _sex_column_of(df) -> str | None:
+    return next((c for c in _SEX_COLUMNS if c in df.columns), None)
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    if isinstance(value, float):
+        return math.isnan(value)
+    return str(value) in ("<NA>", "nan", "NaT")
+
+
+def _female_from_text(value) -> bool | None:
+    return {"PEREMPUAN": True, "LAKI-LAKI": False, "P": True, "L": False}.get(value) if isinstance(value, str) else None
+
+
+def _female_from_code(value) -> bool | None:
+    if _missing(value):
+        return None
+    return {1: False, 2: True}.get(int(value))
+
+
+def clean_nik(value) -> str | None:
+    return None if _missing(value) else nik_rules.clean(value)
+
+
+# ------------------------------------------------------------------ the suites
+
+DUKCAPIL_COLUMNS = ("NIK", "NO_KK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STAT_HBKEL",
+                    "STATUS_KAWIN", "JENIS_PKRJN", "KODE_WILAYAH", "NO_RT", "NO_RW", "ALAMAT", "STATUS",
+                    "TGL_MATI", "TGL_PINDAH", "TGL_UPDATE")
+
+
+def _derive_dukcapil(df) -> dict:
+    out = date_flags(df, ("TGL_LHR", "TGL_MATI", "TGL_PINDAH"))
+    out |= birth_digit_columns(df, "NIK", "TGL_LHR", _female_from_text)
+    if {"KODE_WILAYAH", "TGL_PINDAH"} <= set(df.columns):
+        # someone who never moved, or moved within the city, lives in one of the 68 kelurahan;
+        # a move out of the city (TGL_PINDAH and a code outside 1571) is not checked
+        out["_kode_wilayah_in_city"] = [
+            None if _missing(code) or (not _missing(moved) and not str(code).startswith(regions.CITY_PREFIX))
+            else code
+            for code, moved in zip(_values(df["KODE_WILAYAH"]), _values(df["TGL_PINDAH"]), strict=True)
+        ]
+    return out
+
+
+def _dukcapil() -> Suite:
+    return Suite("dukcapil", "dukcapil", DUKCAPIL_COLUMNS, (
+        schema(DUKCAPIL_COLUMNS),
+        present("NIK"),
+        matches("nik_16_digits_kota_jambi", "NIK", NIK_KOTA_JAMBI, "NIK is not 16 digits starting 1571"),
+        unique("NIK"),
+        present("NAMA_LGKP"),
+        valid_date("TGL_LHR"), valid_date("TGL_MATI"), valid_date("TGL_PINDAH"),
+        one_of("jenis_klmin_in_set", "JENIS_KLMIN", {"LAKI-LAKI", "PEREMPUAN"}),
+        present("STATUS"),
+        one_of("status_in_set", "STATUS", {"HIDUP", "MATI"}),
+        matches("kode_wilayah_10_digits", "KODE_WILAYAH", CODE_10, "KODE_WILAYAH is not 10 digits"),
+        Rule("resident_kode_wilayah_in_kota_jambi", QUARANTINE,
+             "a resident's KODE_WILAYAH is not one of Kota Jambi's 68 kelurahan",
+             "ExpectColumnValuesToBeInSet", {"column": "_kode_wilayah_in_city", "value_set": kelurahan_codes()}),
+        matches("no_rt_3_digits", "NO_RT", RT_RW, "NO_RT is not 3 digits"),
+        matches("no_rw_3_digits", "NO_RW", RT_RW, "NO_RW is not 3 digits"),
+        birth_digits_agree(),
+    ), _derive_dukcapil)
+
+
+BPJS_PESERTA_COLUMNS = ("KPJ", "NIK", "NAMA", "TGL_LAHIR", "JENIS_KELAMIN", "SEGMEN", "PROGRAM",
+                        "STATUS_KEPESERTAAN", "TGL_KEPESERTAAN", "TGL_NONAKTIF", "PEMBIAYAAN",
+                        "KODE_WILAYAH", "UPAH_DILAPORKAN", "IURAN_BULANAN")
+PEMBIAYAAN = {"APBD_KOTA_JAMBI", "APBD_PROVINSI_JAMBI", "BAZNAS", "DONATUR", "CSR", "MANDIRI"}
+
+
+def _derive_bpjs_peserta(df) -> dict:
+    out = date_flags(df, ("TGL_LAHIR", "TGL_KEPESERTAAN", "TGL_NONAKTIF")) | amounts(df, ("IURAN_BULANAN",))
+    if "NIK" in df.columns:
+        out["_nik_clean"] = [clean_nik(v) for v in _values(df["NIK"])]
+        out |= birth_digit_columns(df.assign(_nik_clean=out["_nik_clean"]), "_nik_clean", "TGL_LAHIR",
+                                   _female_from_text)
+    return out
+
+
+def _bpjs_peserta() -> Suite:
+    return Suite("bpjs_peserta", "bpjs", BPJS_PESERTA_COLUMNS, (
+        schema(BPJS_PESERTA_COLUMNS),
+        present("KPJ"),
+        matches("kpj_11_digits", "KPJ", KPJ_11, "KPJ is not 11 digits"),
+        unique("KPJ"),
+        matches("nik_16_digits", "_nik_clean", NIK_16, "NIK is not 16 digits", FLAG, clears=("nik",)),
+        present("NAMA"),
+        valid_date("TGL_LAHIR"), present("TGL_KEPESERTAAN"), valid_date("TGL_KEPESERTAAN"),
+        valid_date("TGL_NONAKTIF"),
+        one_of("jenis_kelamin_in_set", "JENIS_KELAMIN", {"L", "P"}),
+        present("STATUS_KEPESERTAAN"),
+        one_of("status_kepesertaan_in_set", "STATUS_KEPESERTAAN", {"AKTIF", "NONAKTIF"}),
+        present("PEMBIAYAAN"),
+        one_of("pembiayaan_in_set", "PEMBIAYAAN", PEMBIAYAAN),
+        one_of("kode_wilayah_in_kota_jambi", "KODE_WILAYAH", kelurahan_codes(), FLAG, clears=("kode_wilayah",)),
+        positive("IURAN_BULANAN"),
+        birth_digits_agree(),
+    ), _derive_bpjs_peserta)
+
+
+BPJS_IURAN_COLUMNS = ("ID_BAYAR", "KPJ", "BULAN_IURAN", "JUMLAH", "TGL_BAYAR", "KANAL")
+
+
+def _bpjs_iuran() -> Suite:
+    return Suite("bpjs_iuran", "bpjs", BPJS_IURAN_COLUMNS, (
+        schema(BPJS_IURAN_COLUMNS),
+        present("ID_BAYAR"), unique("ID_BAYAR"),
+        present("KPJ"), matches("kpj_11_digits", "KPJ", KPJ_11, "KPJ is not 11 digits"),
+        present("BULAN_IURAN"), matches("bulan_iuran_is_a_month", "BULAN_IURAN", MONTH, "BULAN_IURAN is not YYYY-MM"),
+        present("JUMLAH"), positive("JUMLAH"),
+        present("TGL_BAYAR"), valid_date("TGL_BAYAR"),
+        one_of("kanal_in_set", "KANAL", {"PEMKOT", "RT", "BAZNAS", "BANK", "DONATUR"}, WARNING),
+    ), lambda df: date_flags(df, ("TGL_BAYAR",)) | amounts(df, ("JUMLAH",)))
+
+
+BPJS_KLAIM_COLUMNS = ("NO_KLAIM", "KPJ", "JENIS_KLAIM", "TGL_KEJADIAN", "TGL_PENGAJUAN", "STATUS", "NILAI")
+
+
+def _bpjs_klaim() -> Suite:
+    # claims are few and only grow: a ±20 % volume rule would reject a small roster's first claims
+    return Suite("bpjs_klaim", "bpjs", BPJS_KLAIM_COLUMNS, (
+        schema(BPJS_KLAIM_COLUMNS),
+        present("NO_KLAIM"), unique("NO_KLAIM"),
+        present("KPJ"), matches("kpj_11_digits", "KPJ", KPJ_11, "KPJ is not 11 digits"),
+        present("JENIS_KLAIM"), one_of("jenis_klaim_in_set", "JENIS_KLAIM", {"JKM", "JKK"}),
+        present("STATUS"), one_of("status_in_set", "STATUS", {"DIAJUKAN", "DIPROSES", "DIBAYAR", "DITOLAK"}),
+        present("TGL_PENGAJUAN"), valid_date("TGL_PENGAJUAN"), valid_date("TGL_KEJADIAN"),
+        positive("NILAI", strict=False),
+    ), lambda df: date_flags(df, ("TGL_PENGAJUAN", "TGL_KEJADIAN")) | amounts(df, ("NILAI",)),
+        checks_volume=False)
+
+
+DTSEN_COLUMNS = ("periode", "id_individu", "id_keluarga", "nik", "nama", "tgl_lahir", "jenis_kelamin",
+                 "hub_kk", "status_pekerjaan", "lapangan_usaha", "desil", "kode_wilayah")
+
+
+def _derive_dtsen(df) -> dict:
+    out = date_flags(df, ("tgl_lahir",))
+    if "nik" in df.columns:
+        out["_nik_clean"] = [clean_nik(v) for v in _values(df["nik"])]
+        out |= birth_digit_columns(df.assign(_nik_clean=out["_nik_clean"]), "_nik_clean", "tgl_lahir",
+                                   _female_from_code)
+    return out
+
+
+def _dtsen() -> Suite:
+    return Suite("dtsen", "dtsen", DTSEN_COLUMNS, (
+        schema(DTSEN_COLUMNS),
+        unique("id_individu"),
+        # a NULL nik is normal in DTSEN; a present one must be 16 digits once cleaned
+        matches("nik_16_digits", "_nik_clean", NIK_16, "nik is not 16 digits once spaces and dots are removed",
+                FLAG, clears=("nik",)),
+        present("nama"),
+        valid_date("tgl_lahir"),
+        Rule("desil_1_to_10", QUARANTINE, "desil is not 1..10", "ExpectColumnValuesToBeBetween",
+             {"column": "desil", "min_value": 1, "max_value": 10}),
+        present("kode_wilayah"),
+        one_of("kode_wilayah_in_kota_jambi", "kode_wilayah", kelurahan_codes()),
+        one_of("jenis_kelamin_in_set", "jenis_kelamin", {1, 2}),
+        one_of("hub_kk_in_set", "hub_kk", set(range(1, 8))),
+        one_of("status_pekerjaan_in_set", "status_pekerjaan", set(range(1, 8))),
+        birth_digits_agree(),
+    ), _derive_dtsen)
+
+
+RT_COLUMNS = ("source_ref", "sheet", "kode_kelurahan", "nik", "nama", "kpj", "jumlah", "tgl_bayar")
+
+
+def _rt() -> Suite:
+    # the RT reader has already turned unreadable cells into INVALID_SOURCE_RECORDs; these are the
+    # checks of what it could read (ledger volume swings with uploads: no volume rule)
+    return Suite("rt", "rt", RT_COLUMNS, (
+        schema(RT_COLUMNS),
+        present("source_ref"), unique("source_ref"),
+        one_of("sheet_in_set", "sheet", {"IURAN", "USULAN"}),
+        one_of("kode_kelurahan_in_kota_jambi", "kode_kelurahan", kelurahan_codes()),
+        matches("nik_16_digits", "nik", NIK_16, "NIK is not 16 digits", FLAG, clears=("nik",)),
+        matches("kpj_11_digits", "kpj", KPJ_11, "NO KPJ is not 11 digits", FLAG, clears=("kpj",)),
+        positive("jumlah", FLAG),
+    ), lambda df: amounts(df, ("jumlah",)), checks_volume=False)
+
+
+SUITES = {
+    "dukcapil": _dukcapil, "bpjs_peserta": _bpjs_peserta, "bpjs_iuran": _bpjs_iuran,
+    "bpjs_klaim": _bpjs_klaim, "dtsen": _dtsen, "rt": _rt,
+}
+
+
+def suite(name: str, previous_count: int | None = None) -> Suite:
+    """The suite for a source; with a previous night's count, the volume rule is added."""
+    if name not in SUITES:
+        raise KeyError(f"no expectation suite for source {name!r} (known: {', '.join(SUITES)})")
+    built = SUITES[name]()
+    if built.checks_volume and previous_count:
+        built = Suite(built.name, built.source, built.columns, (*built.rules, volume_rule(previous_count)),
+                      built.derive, built.checks_volume)
+    return built

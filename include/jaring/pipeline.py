@@ -46,8 +46,11 @@ def _reconcile(night: date, conn) -> dict:
 
 
 def _publish(night: date, conn) -> dict:
+    # Data Docs first: write_outbox carries <D>/datadocs/ into the night's folder it swaps in.
+    datadocs = importlib.import_module("jaring.validation.datadocs")
+    docs = datadocs.build(night, datadocs.load_results(conn, night), config.outbox())
     path = importlib.import_module("jaring.publishing").write_outbox(night, conn, config.outbox())
-    return {"outbox": str(path)}
+    return {"outbox": str(path), "datadocs": str(docs)}
 
 
 def _send_reports(night: date, conn) -> dict:

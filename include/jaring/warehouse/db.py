@@ -9,7 +9,13 @@ from pathlib import Path
 
 from jaring.config import WAREHOUSE_CONN_ID, postgres_conninfo
 
-SCHEMA_FILES = [Path(__file__).with_name("schema.sql")]
+_PACKAGE = Path(__file__).resolve().parents[1]
+# Every table definition of the hub, applied in this order by migrate().
+SCHEMA_FILES = [
+    _PACKAGE / "warehouse" / "schema.sql",
+    _PACKAGE / "sources" / "sources_raw.sql",
+    _PACKAGE / "sources" / "rt_inbox.sql",
+]
 
 
 def register_schema(path: Path) -> None:

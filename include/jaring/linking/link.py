@@ -1,0 +1,164 @@
+"""Who is who: link BPJS participants, DTSEN individuals and RT ledger rows to registry persons.
+
+`findings.md` "Linking". The civil registry is the reference identity.
+
+BPJS participants and DTSEN individuals (`recon.link.source` `bpjs` / `dtsen`,
+`source_key` = KPJ / id_individu):
+  1. `exact`    - the person holding the record's NIK has the same birth date and an agreeing name;
+  2. `fuzzy`    - otherwise the single person with the same birth date and sex and an agreeing name
+                  (blocking on birth date and sex). When several agree, the single one with the
+                  identical canonical name is taken (a one-letter difference beside an exact
+                  namesake is another person: SRI / TRI WAHYUNI); otherwise nobody;
+  3. `nik-only` - otherwise the NIK holder, when exactly one of name / birth date disagrees;
+  4. not linked.
+RT ledger rows (`source` `rt`, `source_key` = source_ref):
+  1. `exact`    - the person holding the row's NIK, when the names agree;
+  2. `by-kpj`   - the person the row's NO KPJ is linked to (step 1-3 above), when the names agree;
+  3. `by-rt`    - the single person living (registry as of D) in the ledger's kelurahan/RT/RW
+                  whose name agrees (several: as in step 2);
+  4. not linked.
+Exact joins and candidate generation run in SQL (`.sql` files here); the name rule
+(`names`) runs in Python on candidate pairs only; links are written back with COPY.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from jaring.linking import names
+from jaring.linking.sqlfile import execute
+from jaring.warehouse.db import copy_rows
+
+SQL = Path(__file__).parent
+LINK_COLUMNS = ("night", "source", "source_key", "nik", "method", "step", "score")
+
+# a link decided in Python: (source, source_key, nik, method, step, score)
+Link = tuple[str, str, str, str, int, float]
+
+
+def link_all(night: date, conn) -> dict[str, int]:
+    """Replace night D's `recon.link` (inside the caller's transaction); returns counts per source:method."""
+    params = {"night": night}
+    conn.execute("DELETE FROM recon.link WHERE night = %s", (night,))
+    _write(conn, night, link_identities(night, conn))
+    _write(conn, night, link_ledger_rows(night, conn))
+    rows = conn.execute(
+        "SELECT source || ':' || method, count(*) FROM recon.link WHERE night = %(night)s GROUP BY 1", params
+    )
+    return dict(rows.fetchall())
+
+
+def _write(conn, night: date, links: list[Link]) -> None:
+    copy_rows(conn, "recon.link", LINK_COLUMNS, ((night, *link) for link in links))
+
+
+def _canonical_pairs(rows: list[tuple], a: int, b: int) -> list[tuple[str, str]]:
+    """Canonical forms of columns `a` and `b` of every row, computed in two batches."""
+    left = names.canonical_many([row[a] for row in rows])
+    right = names.canonical_many([row[b] for row in rows])
+    return list(zip(left, right, strict=True))
+
+
+def link_identities(night: date, conn) -> list[Link]:
+    """Steps 1-3 for BPJS participants and DTSEN individuals.
+
+    Step 1 with identical normalised names is written by SQL; the links returned are the rest.
+    """
+    params = {"night": night}
+    execute(conn, SQL / "link_records.sql", params)
+    links: dict[tuple[str, str], Link] = {}
+    nik_holder: dict[tuple[str, str], tuple[str, bool, bool, float]] = {}
+    rows = execute(conn, SQL / "link_pairs_nik.sql", params).fetchall()
+    for (source, key, nik, same_birth, same_name, _, _), (a, b) in zip(rows, _canonical_pairs(rows, 5, 6), strict=True):
+        name_ok = same_name or names.agree_canonical(a, b)
+        score = 100.0 if same_name else names.score_canonical(a, b)
+        if name_ok and same_birth:
+            links[source, key] = (source, key, nik, "exact", 1, score)
+        else:
+            nik_holder[source, key] = (nik, name_ok, bool(same_birth), score)
+
+    agreeing: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+    rows = execute(conn, SQL / "link_pairs_birth.sql", params).fetchall()
+    for (source, key, nik, _, _), (a, b) in zip(rows, _canonical_pairs(rows, 3, 4), strict=True):
+        if (source, key) not in links and names.agree_canonical(a, b):
+            agreeing[source, key].append((nik, names.score_canonical(a, b)))
+    for (source, key), found in agreeing.items():
+        single = _single(found)
+        if single:
+            links[source, key] = (source, key, single[0], "fuzzy", 2, single[1])
+
+    for (source, key), (nik, name_ok, same_birth, score) in nik_holder.items():
+        if (source, key) not in links and name_ok != same_birth:
+            links[source, key] = (source, key, nik, "nik-only", 3, score)
+    conn.execute("DROP TABLE IF EXISTS link_record")
+    return list(links.values())
+
+
+def _single(agreeing: list[tuple[str, float]]) -> tuple[str, float] | None:
+    """The one person among those whose names agree: the only one, or else the only one with the
+    identical (canonical) name - `SRI WAHYUNI` beside a `TRI WAHYUNI` is not a typo of her."""
+    if len(agreeing) == 1:
+        return agreeing[0]
+    identical = [found for found in agreeing if found[1] == 100.0]
+    return identical[0] if len(identical) == 1 else None
+
+
+def link_ledger_rows(night: date, conn) -> list[Link]:
+    """RT ledger rows: by NIK, else by KPJ, else by name within the ledger's RT.
+
+    Step 1 with identical normalised names is written by SQL; the links returned are the rest.
+    """
+    rows = execute(conn, SQL / "link_rt_candidates.sql", {"night": night}).fetchall()
+    own = names.canonical_many([row[1] for row in rows])
+    by_nik = names.canonical_many([row[6] for row in rows])
+    by_kpj = names.canonical_many([row[8] for row in rows])
+    links: list[Link] = []
+    unresolved: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
+    for (ref, _, kel, rt, rw, nik_person, _, kpj_person, _), canon, c_nik, c_kpj in zip(
+        rows, own, by_nik, by_kpj, strict=True
+    ):
+        if nik_person and names.agree_canonical(canon, c_nik):
+            links.append(("rt", ref, nik_person, "exact", 1, names.score_canonical(canon, c_nik)))
+        elif kpj_person and names.agree_canonical(canon, c_kpj):
+            links.append(("rt", ref, kpj_person, "by-kpj", 2, names.score_canonical(canon, c_kpj)))
+        elif canon:
+            unresolved[kel, rt, rw].append((ref, canon))
+    if unresolved:
+        links.extend(_link_by_area(conn, night, unresolved))
+    return links
+
+
+def _link_by_area(conn, night: date, unresolved) -> list[Link]:
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    conn.execute("DROP TABLE IF EXISTS link_rt_area")
+    conn.execute("CREATE TEMP TABLE link_rt_area (kode_wilayah char(10), no_rt char(3), no_rw char(3))")
+    copy_rows(conn, "link_rt_area", ("kode_wilayah", "no_rt", "no_rw"), unresolved.keys())
+    conn.execute("ANALYZE link_rt_area")
+    found = execute(conn, SQL / "link_rt_area.sql", {"night": night}).fetchall()
+    conn.execute("DROP TABLE link_rt_area")
+    residents: dict[tuple[str, str, str], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for (kel, rt, rw, nik, _), canon in zip(found, names.canonical_many([r[4] for r in found]), strict=True):
+        residents[kel, rt, rw][0].append(nik)
+        residents[kel, rt, rw][1].append(canon)
+
+    links = []
+    for area, rows in unresolved.items():
+        if area not in residents:
+            continue
+        people, people_canon = residents[area]
+        row_canon = sorted({canon for _, canon in rows})
+        distances = process.cdist(row_canon, people_canon, scorer=OSA.distance, score_cutoff=4, workers=1)
+        match: dict[str, tuple[str, float] | None] = {}
+        for i, canon in enumerate(row_canon):
+            match[canon] = _single([
+                (people[j], names.score_canonical(canon, people_canon[j]))
+                for j in (distances[i] <= 4).nonzero()[0] if names.agree_canonical(canon, people_canon[j])
+            ])
+        for ref, canon in rows:
+            if match[canon]:
+                links.append(("rt", ref, match[canon][0], "by-rt", 3, match[canon][1]))
+    return links

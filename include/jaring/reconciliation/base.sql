@@ -1,0 +1,36 @@
+-- The working tables of one reconciliation (temporary, dropped at the end of the run).
+DROP TABLE IF EXISTS rc_finding;
+CREATE TEMP TABLE rc_finding (
+    finding_code     text NOT NULL,
+    finding_key      text NOT NULL,
+    nik              char(16),
+    kpj              char(11),
+    period           char(7),
+    source           text NOT NULL,
+    source_ref       text,
+    severity         text NOT NULL,
+    nama             text,
+    kode_wilayah     char(10),
+    no_rt            char(3),
+    no_rw            char(3),
+    ledger_kelurahan char(10),
+    details          jsonb NOT NULL
+);
+
+-- Every participant of night D with its link, the linked person (domicile as of D)
+-- and the registry person holding the participant's own NIK, if any.
+DROP TABLE IF EXISTS rc_participant;
+CREATE TEMP TABLE rc_participant AS
+SELECT p.kpj, p.nik AS participant_nik, p.nik_raw, p.nama AS participant_nama,
+       p.tgl_lahir AS participant_tgl_lahir, p.status_kepesertaan, p.tgl_kepesertaan, p.tgl_nonaktif,
+       p.pembiayaan, p.kode_wilayah AS participant_wilayah, p.iuran_bulanan,
+       l.nik AS person_nik, l.step, l.method,
+       r.nama, r.tgl_lahir, r.no_kk, r.kode_wilayah, r.no_rt, r.no_rw, r.status, r.tgl_mati, r.tgl_pindah,
+       h.nik AS holder_nik, h.nama AS holder_nama, h.tgl_lahir AS holder_tgl_lahir,
+       h.kode_wilayah AS holder_wilayah, h.no_rt AS holder_rt, h.no_rw AS holder_rw
+FROM staging.participant p
+LEFT JOIN recon.link l ON l.night = p.night AND l.source = 'bpjs' AND l.source_key = p.kpj::text
+LEFT JOIN staging.person r ON r.night = p.night AND r.nik = l.nik
+LEFT JOIN staging.person h ON h.night = p.night AND h.nik = p.nik
+WHERE p.night = %(night)s;
+ANALYZE rc_participant;

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 # Staging tables are loaded just before; fresh statistics keep the plans of the night's joins sane.
 _ANALYZE_FIRST = ("staging.person", "staging.participant", "staging.payment", "staging.claim",
                   "staging.dtsen_individual", "staging.rt_row")
-_TEMP_TABLES = ("rc_finding", "rc_participant", "rc_dtsen", "rc_proposal", "rc_enrolled", "rc_eligible")
+_TEMP_TABLES = ("rc_finding", "rc_participant", "rc_dtsen", "rc_proposal", "rc_enrolled", "rc_eligible",
+                "rc_ledger", "rc_received")
 
 
 def run(night: date, conn, policy) -> dict[str, int]:

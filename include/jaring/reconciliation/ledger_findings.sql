@@ -2,8 +2,9 @@
 -- (due by D) against BPJS payments for M received by D on every KPJ linked to that person.
 -- Several ledger rows of one person and month add up; rows whose amount could not be read count
 -- for PAYMENT_NOT_REMITTED but not in the amount compared (none readable: no mismatch).
-INSERT INTO rc_finding
-WITH ledger AS (
+-- Materialised and analysed in steps: as one statement the planner saw one row per CTE and chose
+-- nested loops that rescanned the aggregates thousands of times.
+CREATE TEMP TABLE rc_ledger AS
     SELECT l.nik, r.bulan,
            sum(r.jumlah) AS ledger_amount, bool_or(r.jumlah IS NOT NULL) AS amount_known,
            min(r.source_ref) AS source_ref, jsonb_agg(r.source_ref ORDER BY r.source_ref) AS ledger_refs,
@@ -15,19 +16,26 @@ WITH ledger AS (
     WHERE r.night = %(night)s AND upper(r.sheet) = 'IURAN'
       AND (to_date(r.bulan || '-01', 'YYYY-MM-DD') + interval '1 month'
            + (%(due_day)s - 1) * interval '1 day')::date <= %(night)s
-    GROUP BY l.nik, r.bulan
-), received AS (
+    GROUP BY l.nik, r.bulan;
+
+ANALYZE rc_ledger;
+
+CREATE TEMP TABLE rc_received AS
     SELECT l.nik, pay.bulan, sum(pay.jumlah) AS bpjs_amount,
            jsonb_agg(DISTINCT pay.kpj) AS kpjs
     FROM recon.link l
     JOIN staging.payment pay ON pay.night = l.night AND pay.kpj = l.source_key AND pay.tgl_bayar <= %(night)s
     WHERE l.night = %(night)s AND l.source = 'bpjs'
-      AND (l.nik, pay.bulan) IN (SELECT nik, bulan FROM ledger)
-    GROUP BY l.nik, pay.bulan
-), kpjs AS (
+      AND (l.nik, pay.bulan) IN (SELECT nik, bulan FROM rc_ledger)
+    GROUP BY l.nik, pay.bulan;
+
+ANALYZE rc_received;
+
+INSERT INTO rc_finding
+WITH kpjs AS (
     SELECT nik, jsonb_agg(source_key ORDER BY source_key) AS kpjs
     FROM recon.link WHERE night = %(night)s AND source = 'bpjs'
-      AND nik IN (SELECT nik FROM ledger)
+      AND nik IN (SELECT nik FROM rc_ledger)
     GROUP BY nik
 )
 SELECT CASE WHEN rc.nik IS NULL THEN 'PAYMENT_NOT_REMITTED' ELSE 'PAYMENT_AMOUNT_MISMATCH' END,
@@ -39,9 +47,9 @@ SELECT CASE WHEN rc.nik IS NULL THEN 'PAYMENT_NOT_REMITTED' ELSE 'PAYMENT_AMOUNT
            'ledger_refs', lg.ledger_refs, 'tgl_bayar_ledger', lg.tgl_bayar_ledger,
            'ledger_kpjs', coalesce(lg.ledger_kpjs, '[]'::jsonb),
            'kpjs', coalesce(k.kpjs, '[]'::jsonb), 'kpjs_paid', coalesce(rc.kpjs, '[]'::jsonb))
-FROM ledger lg
+FROM rc_ledger lg
 JOIN staging.person p ON p.night = %(night)s AND p.nik = lg.nik
-LEFT JOIN received rc ON rc.nik = lg.nik AND rc.bulan = lg.bulan
+LEFT JOIN rc_received rc ON rc.nik = lg.nik AND rc.bulan = lg.bulan
 LEFT JOIN kpjs k ON k.nik = lg.nik
 WHERE rc.nik IS NULL
    OR (lg.amount_known AND lg.ledger_amount <> rc.bpjs_amount)

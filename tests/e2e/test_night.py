@@ -74,7 +74,8 @@ def test_a_source_down_for_good_fails_loudly_and_the_others_land(hub, postgres, 
     env = {**os.environ,
            "AIRFLOW_CONN_JARING_DB": postgres.dsn("e2e_broken"),
            "AIRFLOW_CONN_DUKCAPIL_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": broken.port,
-                                                     "schema": "http", "password": "e2e-token"})}
+                                                     "schema": "http", "password": "e2e-token",
+                                                     "extra": {"retry_total_seconds": 8}})}
     night = hub.nights[-1]
     try:
         proc = subprocess.run([sys.executable, "-m", "jaring.cli", "night", "--date", night.isoformat()],

@@ -25,6 +25,7 @@ import psycopg
 
 from jaring import pipeline, policy
 from jaring.devenv.postgres import LocalPostgres, free_port
+from jaring.devenv.stack import connections_env
 
 ROWS_OF_STEP = {
     "ingest_dukcapil": ["staging.person"],
@@ -78,17 +79,12 @@ def main() -> None:
                                 state_dir=scratch / "bpjs", faults=faults)
     dukcapil.start()
     bpjs.start()
-    os.environ.update({
-        "AIRFLOW_CONN_JARING_DB": pg.dsn("jaring"),
-        "AIRFLOW_CONN_DTSEN_DB": pg.dsn("dtsen", user="dinsos_ro"),
-        "AIRFLOW_CONN_DUKCAPIL_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": dukcapil.port,
-                                                  "schema": "http", "password": "bench"}),
-        "AIRFLOW_CONN_BPJS_TK_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": bpjs.port,
-                                                 "schema": "http", "login": "bench", "password": "bench"}),
-        "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": free_port()}),
-        "JARING_RT_INBOX": str(world / "inbox"),
-        "JARING_OUTBOX": str(scratch / "outbox"),
-    })
+    os.environ.update(connections_env(
+        warehouse_dsn=pg.dsn("jaring"), dtsen_dsn=pg.dsn("dtsen", user="dinsos_ro"),
+        dukcapil_port=dukcapil.port, dukcapil_token="bench", bpjs_port=bpjs.port,
+        bpjs_client=("bench", "bench"), smtp_port=free_port(),
+        inbox=world / "inbox", outbox=scratch / "outbox",
+    ))
 
     print(f"\nnight {night}, faults {'off' if opts.no_faults else 'on'}")
     print(f"{'step':18s} {'rows':>9s} {'seconds':>8s} {'rows/s':>9s} {'peak RSS MB':>12s}")

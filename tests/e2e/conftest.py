@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from jaring.devenv.postgres import free_port
+from jaring.devenv.stack import connections_env
 
 
 @dataclass
@@ -68,19 +69,12 @@ def hub(small_world, postgres, tmp_path_factory):
     smtp.start()
 
     outbox = tmp_path_factory.mktemp("outbox")
-    env = {
-        "AIRFLOW_CONN_JARING_DB": postgres.dsn("e2e_warehouse"),
-        "AIRFLOW_CONN_DTSEN_DB": postgres.dsn("e2e_dtsen", user="dinsos_ro"),
-        "AIRFLOW_CONN_DUKCAPIL_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": dukcapil.port,
-                                                  "schema": "http", "password": "e2e-token"}),
-        "AIRFLOW_CONN_BPJS_TK_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": bpjs.port,
-                                                 "schema": "http", "login": "jaring", "password": "e2e-secret"}),
-        "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": smtp_port,
-                                                  "extra": {"disable_tls": True, "disable_ssl": True,
-                                                            "from_email": "jaring@jambikota.go.id"}}),
-        "JARING_RT_INBOX": str(small_world / "inbox"),
-        "JARING_OUTBOX": str(outbox),
-    }
+    env = connections_env(
+        warehouse_dsn=postgres.dsn("e2e_warehouse"), dtsen_dsn=postgres.dsn("e2e_dtsen", user="dinsos_ro"),
+        dukcapil_port=dukcapil.port, dukcapil_token="e2e-token", bpjs_port=bpjs.port,
+        bpjs_client=("jaring", "e2e-secret"), smtp_port=smtp_port,
+        inbox=small_world / "inbox", outbox=outbox,
+    )
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     meta = json.loads((small_world / "world.json").read_text())

@@ -38,6 +38,31 @@ def project_root() -> Path:
     return Path.cwd()
 
 
+def connections_env(*, warehouse_dsn: str, dtsen_dsn: str, dukcapil_port: int, dukcapil_token: str,
+                    bpjs_port: int, bpjs_client: tuple[str, str], smtp_port: int,
+                    inbox: Path, outbox: Path) -> dict[str, str]:
+    """The Airflow connections and JARING_* variables for agencies simulated on loopback."""
+    client_id, client_secret = bpjs_client
+    return {
+        "AIRFLOW_CONN_JARING_DB": warehouse_dsn,
+        "AIRFLOW_CONN_DTSEN_DB": dtsen_dsn,
+        "AIRFLOW_CONN_DUKCAPIL_API": json.dumps({
+            "conn_type": "http", "host": "127.0.0.1", "port": dukcapil_port,
+            "schema": "http", "password": dukcapil_token,
+        }),
+        "AIRFLOW_CONN_BPJS_TK_API": json.dumps({
+            "conn_type": "http", "host": "127.0.0.1", "port": bpjs_port,
+            "schema": "http", "login": client_id, "password": client_secret,
+        }),
+        "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps({
+            "conn_type": "smtp", "host": "127.0.0.1", "port": smtp_port,
+            "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "jaring@jambikota.go.id"},
+        }),
+        "JARING_RT_INBOX": str(inbox),
+        "JARING_OUTBOX": str(outbox),
+    }
+
+
 @dataclass
 class Stack:
     root: Path
@@ -84,7 +109,6 @@ class Stack:
     def environment(self) -> dict[str, str]:
         s = self.settings()
         pg = self.postgres
-        client_id, client_secret = BPJS_CLIENT
         airflow_home = self.local / "airflow"
         return {
             "AIRFLOW_HOME": str(airflow_home),
@@ -99,22 +123,12 @@ class Stack:
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
-            "AIRFLOW_CONN_JARING_DB": pg.dsn("jaring"),
-            "AIRFLOW_CONN_DTSEN_DB": pg.dsn("dtsen", user="dinsos_ro"),
-            "AIRFLOW_CONN_DUKCAPIL_API": json.dumps({
-                "conn_type": "http", "host": "127.0.0.1", "port": s["dukcapil_port"],
-                "schema": "http", "password": DUKCAPIL_TOKEN,
-            }),
-            "AIRFLOW_CONN_BPJS_TK_API": json.dumps({
-                "conn_type": "http", "host": "127.0.0.1", "port": s["bpjs_port"],
-                "schema": "http", "login": client_id, "password": client_secret,
-            }),
-            "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps({
-                "conn_type": "smtp", "host": "127.0.0.1", "port": s["smtp_port"],
-                "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "jaring@jambikota.go.id"},
-            }),
-            "JARING_RT_INBOX": str(self.world_dir / "inbox"),
-            "JARING_OUTBOX": str(self.root / "outbox"),
+            **connections_env(
+                warehouse_dsn=pg.dsn("jaring"), dtsen_dsn=pg.dsn("dtsen", user="dinsos_ro"),
+                dukcapil_port=s["dukcapil_port"], dukcapil_token=DUKCAPIL_TOKEN,
+                bpjs_port=s["bpjs_port"], bpjs_client=BPJS_CLIENT, smtp_port=s["smtp_port"],
+                inbox=self.world_dir / "inbox", outbox=self.root / "outbox",
+            ),
             "JARING_OUTBOX_URL": f"http://127.0.0.1:{s['outbox_port']}",
         }
 

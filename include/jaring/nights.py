@@ -48,16 +48,3 @@ def night_of_run(requested: str | None, data_interval_start: datetime | None, ru
         return run_after.astimezone(WIB).date() - timedelta(days=1)
     raise ValueError("cannot tell the night: no `night` parameter, data interval or run time")
 
-
-def night_of_run_id(run_id: str) -> date | None:
-    """The night of a scheduled or backfill run from its id (`scheduled__<logical date>`), else None."""
-    kind, _, stamp = run_id.partition("__")
-    if kind not in ("scheduled", "backfill") or not stamp:
-        return None
-    try:
-        logical = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    if logical.tzinfo is None:
-        return None
-    return logical.astimezone(WIB).date()

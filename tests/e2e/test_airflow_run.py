@@ -50,3 +50,18 @@ def test_dag_run_reconciles_its_night_and_keeps_personal_data_out_of_xcom(hub, p
     assert xcoms, "each task returns its counts"
     assert not any(re.search(r"\b\d{16}\b", x) for x in xcoms), "no NIK in XCom"
     assert all(night.isoformat() in x for x in xcoms)
+
+    # the UI's links (resolved by the API server from the metadata database) point at this night
+    with psycopg.connect(postgres.dsn("e2e_airflow_meta")) as meta:
+        run_id = meta.execute("SELECT run_id FROM dag_run WHERE dag_id = 'jaring_nightly'").fetchone()[0]
+    probe = (
+        "import importlib.util, sys\n"
+        "from airflow.models.taskinstancekey import TaskInstanceKey\n"
+        f"spec = importlib.util.spec_from_file_location('links', {str(ROOT / 'plugins' / 'jaring_links.py')!r})\n"
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        f"key = TaskInstanceKey('jaring_nightly', 'ingest_rt', {run_id!r}, 1)\n"
+        "print(m.DataDocsLink().get_link(None, ti_key=key))\n"
+    )
+    link = subprocess.run([sys.executable, "-c", probe], env={**env, "JARING_OUTBOX_URL": "http://outbox:8090"},
+                          capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    assert link == f"http://outbox:8090/{night.isoformat()}/datadocs/index.html"

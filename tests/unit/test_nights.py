@@ -1,20 +1,18 @@
 from datetime import UTC, date, datetime
 
-from jaring.nights import add_months, due_date, end_of_night, night_of_run, night_of_run_id
+from jaring.nights import add_months, due_date, end_of_night, night_of_run
 
 
 def test_scheduled_run_reconciles_the_day_of_its_interval_in_wib():
     # 02:00 WIB on 20 Nov is 19:00 UTC on 19 Nov
     start = datetime(2026, 11, 19, 19, 0, tzinfo=UTC)
     assert night_of_run(None, start, None) == date(2026, 11, 20)
-    assert night_of_run_id("scheduled__2026-11-19T19:00:00+00:00") == date(2026, 11, 20)
 
 
 def test_manual_run_may_name_its_night_or_takes_the_day_before():
     assert night_of_run("2026-11-03", None, None) == date(2026, 11, 3)
     triggered = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 08:00 WIB
     assert night_of_run(None, None, triggered) == date(2026, 11, 23)
-    assert night_of_run_id("manual__2026-11-24T01:00:00+00:00") is None
 
 
 def test_premium_due_dates_and_month_arithmetic():

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +21,7 @@ from typing import Any
 
 from jaring import config
 from jaring.nights import WIB
+from jaring.nik import mask
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,20 @@ STEPS: dict[str, Step] = {
 }
 
 
+_LONG_NUMBER = re.compile(r"\d{15,16}")
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The failure as one line for logs and ops.step_run; a NIK-like number that slipped into a
+    library's message (a database error quoting a key, say) is masked."""
+    text = f"{type(exc).__name__}: {exc}"
+    return _LONG_NUMBER.sub(lambda m: mask(m.group()), text)
+
+
+class StepFailed(RuntimeError):
+    """A step failed; the message names the step and the cause, masked."""
+
+
 class NightFailed(RuntimeError):
     """One or more steps of a night failed; the message names them and why."""
 
@@ -108,8 +125,12 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
             counts = step.work(night, conn) or {}
         except Exception as exc:
             conn.rollback()
-            _record(conn, night, name, "failed", started, {}, f"{type(exc).__name__}: {exc}")
-            raise
+            message = describe_failure(exc)
+            _record(conn, night, name, "failed", started, {}, message)
+            # Library messages may quote a record (psycopg adds the row's key to its DETAIL):
+            # re-raise with the masked message, and log where it failed without the original text.
+            log.error("night %s: %s failed at\n%s", night, name, "".join(traceback.format_tb(exc.__traceback__)))
+            raise StepFailed(message) from None
         counts = {**counts, "seconds": round(time.monotonic() - t0, 2)}
         _record(conn, night, name, "success", started, counts, None)
     log.info("night %s: %s done in %.1f s", night, name, counts["seconds"])
@@ -160,7 +181,7 @@ def run_night(night: date, only: list[str] | None = None, conninfo: str | None =
         try:
             result.done[name] = run_step(name, night, conninfo)
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the others go on
-            result.failed[name] = f"{type(exc).__name__}: {exc}"
+            result.failed[name] = str(exc) if isinstance(exc, StepFailed) else describe_failure(exc)
             log.error("night %s: %s FAILED: %s", night, name, result.failed[name])
     if not result.ok:
         lines = [f"night {night} failed:"]

@@ -20,3 +20,12 @@ def test_premium_due_dates_and_month_arithmetic():
     assert due_date("2026-12") == date(2027, 1, 15)
     assert add_months("2026-01", -12) == "2025-01"
     assert end_of_night(date(2026, 11, 20)).isoformat().startswith("2026-11-20T23:59:59.999999+07:00")
+
+
+def test_failure_messages_never_carry_a_nik():
+    from jaring.pipeline import describe_failure
+
+    error = RuntimeError('duplicate key value: Key (nik)=(1571035203880004) already exists; 157103520388000 too')
+    text = describe_failure(error)
+    assert "1571035203880004" not in text and "157103******0004" in text
+    assert "157103520388000" not in text

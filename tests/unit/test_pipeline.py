@@ -1,0 +1,47 @@
+"""The night's runner: failures are reported masked, the other steps go on, dependents are skipped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import psycopg
+import pytest
+
+from jaring import pipeline
+
+NIGHT = date(2026, 11, 20)
+NIK = "1571035203880004"
+
+
+def _duplicate_person(night, conn):
+    conn.execute("CREATE TEMP TABLE t (nik char(16) PRIMARY KEY)")
+    conn.execute("INSERT INTO t VALUES (%s), (%s)", (NIK, NIK))  # the database quotes the key
+    return {}
+
+
+def _fine(night, conn):
+    return {"rows": 3}
+
+
+@pytest.fixture
+def steps(monkeypatch):
+    monkeypatch.setattr(pipeline, "STEPS", {
+        "ingest_a": pipeline.Step("ingest_a", _duplicate_person),
+        "ingest_b": pipeline.Step("ingest_b", _fine),
+        "reconcile": pipeline.Step("reconcile", _fine, ("ingest_a", "ingest_b")),
+    })
+
+
+def test_a_failing_step_is_masked_the_others_run_and_dependents_are_skipped(warehouse, steps, caplog):
+    with pytest.raises(pipeline.NightFailed) as failed:
+        pipeline.run_night(NIGHT, conninfo=warehouse)
+    result = failed.value.result
+    assert set(result.done) == {"ingest_b"}
+    assert set(result.failed) == {"ingest_a"} and "UniqueViolation" in result.failed["ingest_a"]
+    assert result.skipped == {"reconcile": "needs ingest_a"}
+    assert NIK not in str(failed.value) and NIK not in caplog.text
+    with psycopg.connect(warehouse) as conn:
+        rows = dict(conn.execute("SELECT step, status FROM ops.step_run WHERE night = %s", (NIGHT,)).fetchall())
+        message = conn.execute("SELECT message FROM ops.step_run WHERE step = 'ingest_a'").fetchone()[0]
+    assert rows == {"ingest_a": "failed", "ingest_b": "success"}
+    assert NIK not in message and "157103******0004" in message

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from jaring.validation.suites import BLOCKING, FLAG, QUARANTINE, WARNING, Rule, suite
 
 log = logging.getLogger(__name__)
+# GX logs every decorated function it registers at INFO; the night's log should show our verdicts.
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 # result keys that would carry record values (NIKs, names) into a report or Data Docs
 _PERSONAL_RESULT_KEYS = ("unexpected_list", "partial_unexpected_list", "partial_unexpected_index_list",

@@ -88,3 +88,14 @@ def hub(small_world, postgres, tmp_path_factory):
     smtp.stop()
     dukcapil.shutdown()
     bpjs.shutdown()
+
+
+@pytest.fixture(scope="session")
+def last_night(hub):
+    """The world's last demo night, run after the night before it (for NEW / PERSISTING / resolved)."""
+    from jaring import pipeline
+
+    night = hub.nights[-1]
+    pipeline.run_night(hub.nights[-2])  # the night before, for NEW / PERSISTING / resolved
+    result = pipeline.run_night(night)
+    return night, result

@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import psycopg
-import pytest
 
 from jaring import pipeline, policy
 
@@ -22,14 +21,6 @@ def _counts(dsn: str, night) -> dict[str, int]:
     with psycopg.connect(dsn) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t} WHERE night = %s", (night,)).fetchone()[0]
                 for t in STAGING_TABLES}
-
-
-@pytest.fixture(scope="module")
-def last_night(hub):
-    night = hub.nights[-1]
-    pipeline.run_night(hub.nights[-2])  # the night before, for NEW / PERSISTING / resolved
-    result = pipeline.run_night(night)
-    return night, result
 
 
 def test_every_step_of_the_night_succeeds_with_faults_on(last_night, hub):

@@ -71,6 +71,7 @@ class Step:
     work: Callable[[date, Any], dict]
     needs: tuple[str, ...] = ()
     doc: str = ""
+    writes: tuple[str, ...] = ()  # tables whose statistics the step refreshes after it wrote them
 
 
 INGEST_STEPS = ("ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt")
@@ -78,10 +79,12 @@ INGEST_STEPS = ("ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt")
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
-        Step("ingest_dukcapil", _ingest_dukcapil, doc="civil registry as of D → staging.person"),
-        Step("ingest_bpjs", _ingest_bpjs, doc="BPJS roster, payments, claims as of D"),
-        Step("ingest_dtsen", _ingest_dtsen, doc="DTSEN release current at D"),
-        Step("ingest_rt", _ingest_rt, doc="RT ledgers uploaded by the end of D"),
+        Step("ingest_dukcapil", _ingest_dukcapil, doc="civil registry as of D → staging.person",
+             writes=("staging.person",)),
+        Step("ingest_bpjs", _ingest_bpjs, doc="BPJS roster, payments, claims as of D",
+             writes=("staging.participant", "staging.payment", "staging.claim")),
+        Step("ingest_dtsen", _ingest_dtsen, doc="DTSEN release current at D", writes=("staging.dtsen_individual",)),
+        Step("ingest_rt", _ingest_rt, doc="RT ledgers uploaded by the end of D", writes=("staging.rt_row",)),
         Step("reconcile", _reconcile, INGEST_STEPS, "links and findings of night D"),
         Step("publish_outbox", _publish, ("reconcile",), "outbox/<D>/ for every audience"),
         Step("send_reports", _send_reports, ("publish_outbox",), "e-mail each audience its report"),
@@ -131,6 +134,10 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
             # re-raise with the masked message, and log where it failed without the original text.
             log.error("night %s: %s failed at\n%s", night, name, "".join(traceback.format_tb(exc.__traceback__)))
             raise StepFailed(message) from None
+        for table in step.writes:
+            # fresh statistics, or the night's joins are planned for the tables as they were before
+            conn.execute(f"ANALYZE {table}")
+        conn.commit()
         counts = {**counts, "seconds": round(time.monotonic() - t0, 2)}
         _record(conn, night, name, "success", started, counts, None)
     log.info("night %s: %s done in %.1f s", night, name, counts["seconds"])

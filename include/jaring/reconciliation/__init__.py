@@ -14,9 +14,6 @@ from datetime import date
 
 log = logging.getLogger(__name__)
 
-# Staging tables are loaded just before; fresh statistics keep the plans of the night's joins sane.
-_ANALYZE_FIRST = ("staging.person", "staging.participant", "staging.payment", "staging.claim",
-                  "staging.dtsen_individual", "staging.rt_row")
 _TEMP_TABLES = ("rc_finding", "rc_participant", "rc_dtsen", "rc_proposal", "rc_enrolled", "rc_eligible",
                 "rc_ledger", "rc_received")
 
@@ -32,8 +29,6 @@ def run(night: date, conn, policy) -> dict[str, int]:
     with conn.transaction():
         # ~20 statements of a second or less each: JIT compilation costs more than it saves here
         conn.execute("SET LOCAL jit = off")
-        for table in _ANALYZE_FIRST:
-            conn.execute(f"ANALYZE {table}")
         links = link_all(night, conn)
         conn.execute("ANALYZE recon.link")
         findings.prepare(conn, params)

@@ -28,8 +28,8 @@ from datetime import date
 from pathlib import Path
 
 from jaring.linking import names
-from jaring.linking.sqlfile import execute
 from jaring.warehouse.db import copy_rows
+from jaring.warehouse.sqlfile import execute
 
 SQL = Path(__file__).parent
 LINK_COLUMNS = ("night", "source", "source_key", "nik", "method", "step", "score")

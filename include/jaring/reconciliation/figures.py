@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jaring.linking.sqlfile import execute
 from jaring.regions import kecamatan
+from jaring.warehouse.sqlfile import execute
 
 SQL = Path(__file__).parent
 

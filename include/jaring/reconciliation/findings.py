@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jaring.linking.sqlfile import execute
+from jaring.warehouse.sqlfile import execute
 
 SQL = Path(__file__).parent
 

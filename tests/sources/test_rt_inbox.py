@@ -241,3 +241,15 @@ def test_blocking_validation_failure_rolls_the_night_back(conn, tmp_path, monkey
     assert night_rows(conn, D)["staged"] == 1  # last good night kept
     assert conn.execute("SELECT success FROM ops.validation_result WHERE night = %s AND suite = 'rt'",
                         (D,)).fetchone() == (False,)
+
+
+def test_a_missing_inbox_fails_loudly_naming_the_variable(warehouse, tmp_path):
+    from datetime import date
+
+    import psycopg
+    import pytest
+
+    from jaring.sources import rt_inbox
+
+    with psycopg.connect(warehouse, autocommit=True) as conn, pytest.raises(FileNotFoundError, match="JARING_RT_INBOX"):
+        rt_inbox.ingest(date(2026, 11, 20), conn, tmp_path / "not-mounted")

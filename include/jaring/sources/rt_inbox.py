@@ -54,7 +54,8 @@ def scan(inbox: Path) -> tuple[list[InboxFile], int]:
     """The ledger files of `inbox/<YYYY-MM>/`, and how many other entries were ignored."""
     found, ignored = [], 0
     if not inbox.is_dir():
-        return found, ignored
+        # an unmounted share must not look like a night without uploads
+        raise FileNotFoundError(f"RT inbox {inbox} (JARING_RT_INBOX) is not a folder")
     for folder in sorted(inbox.iterdir()):
         if not folder.is_dir() or not _MONTH_FOLDER.match(folder.name):
             ignored += 1

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from jaring import config
@@ -24,6 +25,8 @@ from jaring.nights import WIB
 from jaring.nik import mask
 
 log = logging.getLogger(__name__)
+
+STEP_RUN_SQL = Path(__file__).with_name("step_run.sql")
 
 
 def _ingest_dukcapil(night: date, conn) -> dict:
@@ -147,15 +150,11 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
 def _record(conn, night, name, status, started, counts, message) -> None:
     import json
 
+    from jaring.warehouse.sqlfile import execute
+
     with conn.transaction():
-        conn.execute(
-            """INSERT INTO ops.step_run (night, step, status, started_at, finished_at, counts, message)
-               VALUES (%s, %s, %s, %s, now(), %s, %s)
-               ON CONFLICT (night, step) DO UPDATE SET status = EXCLUDED.status,
-                 started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
-                 counts = EXCLUDED.counts, message = EXCLUDED.message""",
-            (night, name, status, started, json.dumps(counts, default=str), message),
-        )
+        execute(conn, STEP_RUN_SQL, {"night": night, "step": name, "status": status, "started": started,
+                                     "counts": json.dumps(counts, default=str), "message": message})
 
 
 @dataclass

@@ -13,7 +13,7 @@ import xlsxwriter
 
 from jaring.nights import WIB
 from jaring.simulate.rt_inbox import render
-from jaring.sources import rt_inbox  # registers raw.rt_file* with db.migrate
+from jaring.sources import rt_inbox
 from jaring.sources.rt_ledger import read_ledger
 from jaring.warehouse import db
 
@@ -59,8 +59,12 @@ def night_rows(conn, night: date) -> dict[str, int]:
             for name, table in tables.items()}
 
 
-def test_schema_is_registered_with_migrate():
-    assert rt_inbox.SCHEMA_SQL in db.SCHEMA_FILES
+def test_migrate_creates_the_sources_own_tables(warehouse):
+    with db.connect(warehouse) as conn:
+        tables = {t for (t,) in conn.execute(
+            "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname IN ('raw', 'ops')")}
+    assert {"raw.rt_file", "raw.rt_file_version", "raw.rt_file_row", "raw.dukcapil_page",
+            "raw.dtsen_individu", "ops.validation_result"} <= tables
 
 
 def test_file_uploaded_after_the_night_is_not_seen(conn, tmp_path):

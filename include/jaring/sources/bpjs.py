@@ -68,7 +68,6 @@ def ingest(night: date, conn, http: HttpClient | None = None, limit: int = LIMIT
     claims = _frame(claim_pages, BPJS_KLAIM_COLUMNS)
     fetched = time.monotonic()
 
-    landing.ensure_tables(conn)
     results = []
     try:
         with conn.transaction():

@@ -48,7 +48,6 @@ def ingest(night: date, conn, dsn: str | None = None) -> dict:
     started = time.monotonic()
     periode, extract = read_release(night, dsn or source_dsn())
     fetched = time.monotonic()
-    landing.ensure_tables(conn)
     result = None
     try:
         with conn.transaction():

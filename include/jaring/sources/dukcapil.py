@@ -47,7 +47,6 @@ def ingest(night: date, conn, http: HttpClient | None = None, per_page: int = PE
     landing.require_idle(conn)
     http = http or client()
     started = time.monotonic()
-    landing.ensure_tables(conn)
     result = None
     try:
         with conn.transaction():

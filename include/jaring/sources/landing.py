@@ -5,12 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import date
-from pathlib import Path
-
-from jaring.warehouse import db
-
-RAW_SQL = Path(__file__).with_name("sources_raw.sql")
-db.register_schema(RAW_SQL)
 
 
 def require_idle(conn) -> None:
@@ -20,13 +14,6 @@ def require_idle(conn) -> None:
     if conn.info.transaction_status != TransactionStatus.IDLE:
         raise RuntimeError("ingest needs a warehouse connection outside a transaction "
                            "(commit first, or connect with autocommit=True)")
-
-
-def ensure_tables(conn) -> None:
-    """The raw and verdict tables (idempotent; serialised like `db.migrate`)."""
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('jaring.migrate'))")
-        conn.execute(RAW_SQL.read_text())
 
 
 def clear_night(conn, night: date, tables: Sequence[str], suites: Sequence[str], source: str) -> None:

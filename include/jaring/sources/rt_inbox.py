@@ -26,9 +26,7 @@ from jaring.warehouse import db
 
 log = logging.getLogger(__name__)
 
-SCHEMA_SQL = Path(__file__).with_name("rt_inbox.sql")
 NIGHT_SQL = Path(__file__).with_name("rt_inbox_night.sql")
-db.register_schema(SCHEMA_SQL)
 
 LEDGER_SUFFIXES = (".xlsx", ".xls", ".csv")
 _MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -82,7 +80,6 @@ def ingest(night: date, conn, inbox: Path, validate: bool = True) -> dict:
     from jaring.validation import SourceRejected
 
     landing.require_idle(conn)
-    ensure_tables(conn)
     inbox = Path(inbox)
     files, ignored = scan(inbox)
     cutoff = end_of_night(night)
@@ -117,16 +114,6 @@ def ingest(night: date, conn, inbox: Path, validate: bool = True) -> dict:
                   files_parsed=len(parsed), files_unchanged=len(visible) - len(parsed), entries_ignored=ignored)
     log.info("rt inbox night %s: %s", night, json.dumps(counts, sort_keys=True))
     return counts
-
-
-def ensure_tables(conn) -> None:
-    """raw.rt_file* (idempotent, serialised like `db.migrate`), also when migrate ran without this module."""
-    from jaring.sources import landing
-
-    landing.ensure_tables(conn)
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('jaring.migrate'))")
-        conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
 
 
 def _known_contents(conn, paths: list[str]) -> set[tuple[str, str]]:

@@ -18,12 +18,6 @@ SCHEMA_FILES = [
 ]
 
 
-def register_schema(path: Path) -> None:
-    """Modules with their own tables add their `.sql` file here (applied in order)."""
-    if path not in SCHEMA_FILES:
-        SCHEMA_FILES.append(path)
-
-
 def connect(conninfo: str | None = None, **kwargs):
     """A psycopg connection to the warehouse (`jaring_db`) unless told otherwise."""
     import psycopg

@@ -97,6 +97,19 @@ def positive(column: str, disposition: str = QUARANTINE, minimum: int = 0, stric
                 {"column": f"_{column}_amount", "min_value": minimum, "strict_min": strict})
 
 
+def at_most(column: str, maximum: int, disposition: str = QUARANTINE, clears: tuple[str, ...] = ()) -> Rule:
+    """The amount (`_<col>_amount`) is not above a plausibility bound; an unreadable one is `positive`'s."""
+    return Rule(f"{column.lower()}_plausible", disposition, f"{column} is above {maximum:,}: not a plausible amount",
+                "ExpectColumnValuesToBeBetween", {"column": f"_{column}_amount", "max_value": maximum}, clears)
+
+
+def name_length(column: str, disposition: str = QUARANTINE, clears: tuple[str, ...] = ()) -> Rule:
+    return Rule(f"{column.lower()}_length_plausible", disposition,
+                f"{column} is longer than {MAX_NAME_LENGTH} characters: not a plausible name",
+                "ExpectColumnValuesToBeBetween",
+                {"column": f"_{column}_length", "max_value": MAX_NAME_LENGTH}, clears)
+
+
 def valid_date(column: str, disposition: str = QUARANTINE) -> Rule:
     return Rule(f"{column.lower()}_is_a_date", disposition, f"{column} is not a YYYY-MM-DD date",
                 "ExpectColumnValuesToBeInSet", {"column": f"_{column}_is_date", "value_set": [True]})
@@ -149,8 +162,16 @@ def date_flags(df, columns) -> dict:
     }
 
 
+# ------------------------------------------------------------------ plausibility bounds
+# The one place for what no record can plausibly hold (the RT reader applies them as well). Far above
+# what the programme pays (a premium of Rp 16,800, a JKM benefit of Rp 42 million), far below bigint.
+MAX_MONTHLY_AMOUNT = 100_000_000  # Rp: one monthly premium, payment or declared income
+MAX_CLAIM_AMOUNT = 10_000_000_000  # Rp: one claim (JKK medical care can cost far more than JKM pays)
+MAX_NAME_LENGTH = 100  # characters of a person's name
+
+
 def amounts(df, columns) -> dict:
-    """`_<col>_amount`: the number, None when empty, -1 when not a number (so no amount rule passes)."""
+    """`_<col>_amount`: the number, None when empty, -1 when not a finite number (so no amount rule passes)."""
     out = {}
     for column in columns:
         if column in df.columns:
@@ -159,14 +180,20 @@ def amounts(df, columns) -> dict:
 
 
 def _number(value) -> float:
+    """As a float: a number beyond int64 (JSON allows any) would otherwise break the column's dtype."""
     if isinstance(value, bool):
         return -1
-    if isinstance(value, int | float):
-        return value
     try:
-        return float(str(value))
-    except ValueError:
+        number = float(value) if isinstance(value, int | float) else float(str(value))
+    except (ValueError, OverflowError):
         return -1
+    return number if math.isfinite(number) else -1
+
+
+def name_lengths(df, columns) -> dict:
+    """`_<col>_length`: characters of the name as text, None when empty."""
+    return {f"_{column}_length": per_value(df[column], lambda v: None if v is None else len(str(v)))
+            for column in columns if column in df.columns}
 
 
 def birth_digit_columns(df, nik_column: str, birth_column: str, is_female) -> dict:
@@ -266,7 +293,8 @@ PEMBIAYAAN = {"APBD_KOTA_JAMBI", "APBD_PROVINSI_JAMBI", "BAZNAS", "DONATUR", "CS
 
 
 def _derive_bpjs_peserta(df) -> dict:
-    out = date_flags(df, ("TGL_LAHIR", "TGL_KEPESERTAAN", "TGL_NONAKTIF")) | amounts(df, ("IURAN_BULANAN",))
+    out = date_flags(df, ("TGL_LAHIR", "TGL_KEPESERTAAN", "TGL_NONAKTIF"))
+    out |= amounts(df, ("IURAN_BULANAN", "UPAH_DILAPORKAN")) | name_lengths(df, ("NAMA",))
     if "NIK" in df.columns:
         out["_nik_clean"] = [clean_nik(v) for v in _values(df["NIK"])]
         out |= birth_digit_columns(df.assign(_nik_clean=out["_nik_clean"]), "_nik_clean", "TGL_LAHIR",
@@ -281,7 +309,7 @@ def _bpjs_peserta() -> Suite:
         matches("kpj_11_digits", "KPJ", KPJ_11, "KPJ is not 11 digits"),
         unique("KPJ"),
         matches("nik_16_digits", "_nik_clean", NIK_16, "NIK is not 16 digits", FLAG, clears=("nik",)),
-        present("NAMA"),
+        present("NAMA"), name_length("NAMA"),
         valid_date("TGL_LAHIR"), present("TGL_KEPESERTAAN"), valid_date("TGL_KEPESERTAAN"),
         valid_date("TGL_NONAKTIF"),
         one_of("jenis_kelamin_in_set", "JENIS_KELAMIN", {"L", "P"}),
@@ -290,7 +318,9 @@ def _bpjs_peserta() -> Suite:
         present("PEMBIAYAAN"),
         one_of("pembiayaan_in_set", "PEMBIAYAAN", PEMBIAYAAN),
         one_of("kode_wilayah_in_kota_jambi", "KODE_WILAYAH", kelurahan_codes(), FLAG, clears=("kode_wilayah",)),
-        positive("IURAN_BULANAN"),
+        positive("IURAN_BULANAN"), at_most("IURAN_BULANAN", MAX_MONTHLY_AMOUNT),
+        # the declared income is not used: a bad one is reported, the participant still counts
+        positive("UPAH_DILAPORKAN", FLAG, strict=False), at_most("UPAH_DILAPORKAN", MAX_MONTHLY_AMOUNT, FLAG),
         birth_digits_agree(),
     ), _derive_bpjs_peserta)
 
@@ -304,7 +334,7 @@ def _bpjs_iuran() -> Suite:
         present("ID_BAYAR"), unique("ID_BAYAR"),
         present("KPJ"), matches("kpj_11_digits", "KPJ", KPJ_11, "KPJ is not 11 digits"),
         present("BULAN_IURAN"), matches("bulan_iuran_is_a_month", "BULAN_IURAN", MONTH, "BULAN_IURAN is not YYYY-MM"),
-        present("JUMLAH"), positive("JUMLAH"),
+        present("JUMLAH"), positive("JUMLAH"), at_most("JUMLAH", MAX_MONTHLY_AMOUNT),
         present("TGL_BAYAR"), valid_date("TGL_BAYAR"),
         one_of("kanal_in_set", "KANAL", {"PEMKOT", "RT", "BAZNAS", "BANK", "DONATUR"}, WARNING),
     ), lambda df: date_flags(df, ("TGL_BAYAR",)) | amounts(df, ("JUMLAH",)))
@@ -322,7 +352,7 @@ def _bpjs_klaim() -> Suite:
         present("JENIS_KLAIM"), one_of("jenis_klaim_in_set", "JENIS_KLAIM", {"JKM", "JKK"}),
         present("STATUS"), one_of("status_in_set", "STATUS", {"DIAJUKAN", "DIPROSES", "DIBAYAR", "DITOLAK"}),
         present("TGL_PENGAJUAN"), valid_date("TGL_PENGAJUAN"), valid_date("TGL_KEJADIAN"),
-        positive("NILAI", strict=False),
+        positive("NILAI", strict=False), at_most("NILAI", MAX_CLAIM_AMOUNT),
     ), lambda df: date_flags(df, ("TGL_PENGAJUAN", "TGL_KEJADIAN")) | amounts(df, ("NILAI",)),
         checks_volume=False)
 
@@ -373,8 +403,9 @@ def _rt() -> Suite:
         one_of("kode_kelurahan_in_kota_jambi", "kode_kelurahan", kelurahan_codes()),
         matches("nik_16_digits", "nik", NIK_16, "NIK is not 16 digits", FLAG, clears=("nik",)),
         matches("kpj_11_digits", "kpj", KPJ_11, "NO KPJ is not 11 digits", FLAG, clears=("kpj",)),
-        positive("jumlah", FLAG),
-    ), lambda df: amounts(df, ("jumlah",)), checks_volume=False)
+        positive("jumlah", FLAG), at_most("jumlah", MAX_MONTHLY_AMOUNT, FLAG, clears=("jumlah",)),
+        name_length("nama", FLAG, clears=("nama",)),
+    ), lambda df: amounts(df, ("jumlah",)) | name_lengths(df, ("nama",)), checks_volume=False)
 
 
 SUITES = {

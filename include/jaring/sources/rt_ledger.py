@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 
 from jaring.sources import rt_values as values
+from jaring.sources import xlsx_bounds
+from jaring.validation.suites import MAX_NAME_LENGTH
 
 LEDGER_SHEETS = ("IURAN", "USULAN")
 FILE_UNREADABLE = "file_unreadable"
@@ -75,6 +77,8 @@ def read_ledger(path: Path, relative_path: str, data: bytes | None = None) -> Le
         data = Path(path).read_bytes()
     if not data.strip():
         return _unreadable(result, "empty")
+    if len(data) > xlsx_bounds.MAX_UNPACKED_BYTES:
+        return _unreadable(result, xlsx_bounds.TOO_LARGE)
     if Path(path).suffix.lower() == ".csv":
         sheets = _csv_sheets(data)
     else:
@@ -101,6 +105,9 @@ def _workbook_sheets(data: bytes) -> list[tuple[str, list[list]]] | str:
 
     if data[:4] == b"\xd0\xcf\x11\xe0" and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00" in data:
         return "password_protected"  # an encrypted OOXML package inside an OLE container
+    refused = xlsx_bounds.refusal(data)  # before calamine sizes a grid it may not survive
+    if refused:
+        return refused
     try:
         workbook = load_workbook(io.BytesIO(data))
         return [
@@ -211,6 +218,9 @@ def _parse_row(sheet: str, kind: str, row_no: int, cell, row: list, labels: list
     nama = values.text(cell("nama"))
     if nama is None:
         problems.append("nama_missing")
+    elif len(nama) > MAX_NAME_LENGTH:
+        nama = None
+        problems.append("nama_too_long")
     kpj = values.kpj(cell("kpj"))
     if kpj is None and not values.is_empty(cell("kpj")):
         problems.append("kpj_not_11_digits")

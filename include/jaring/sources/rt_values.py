@@ -3,8 +3,8 @@
 Each parser takes the cell as a spreadsheet reader hands it over (str, float,
 int, date, datetime or None) and returns the typed value, or a problem reason
 from the vocabulary of `findings.md` (`nik_missing`, `nik_not_16_digits`,
-`nik_stored_as_number`, `amount_missing`, `amount_unreadable`, `date_missing`,
-`date_unreadable`).
+`nik_stored_as_number`, `amount_missing`, `amount_unreadable`, `amount_out_of_range`,
+`date_missing`, `date_unreadable`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from jaring import nik as niks
+from jaring.validation.suites import MAX_MONTHLY_AMOUNT
 
 # ------------------------------------------------------------------ headers
 FIELDS = ("no", "nik", "nama", "pekerjaan", "kpj", "iuran", "tgl_bayar", "sumber_dana", "kategori", "no_hp",
@@ -117,18 +118,24 @@ _DASH_TAIL = re.compile(r"[.,]?-+$")
 
 
 def parse_amount(cell: object) -> tuple[int | None, str | None]:
-    """Whole Rupiah from `16800`, `'Rp 16.800'`, `'16.800,-'`, `'16,800'`, `'16800,00'`."""
+    """Whole Rupiah from `16800`, `'Rp 16.800'`, `'16.800,-'`, `'16,800'`, `'16800,00'`.
+
+    An amount beyond the plausibility bound is the row's problem, not a number to stage: one typo of
+    many nines must neither overflow the warehouse's bigint nor become a payment of billions.
+    """
     if isinstance(cell, bool):
         return None, "amount_unreadable"
     if isinstance(cell, int | float):
-        return (int(cell), None) if float(cell).is_integer() else (None, "amount_unreadable")
-    raw = text(cell)
-    if raw is None:
-        return None, "amount_missing"
-    value = _DASH_TAIL.sub("", _CURRENCY.sub("", raw.replace(" ", "")))
-    number = _decimal_number(value)
-    if number is None or not float(number).is_integer():
+        number = cell
+    else:
+        raw = text(cell)
+        if raw is None:
+            return None, "amount_missing"
+        number = _decimal_number(_DASH_TAIL.sub("", _CURRENCY.sub("", raw.replace(" ", ""))))
+    if number is None or isinstance(number, float) and not number.is_integer():  # NaN, infinities too
         return None, "amount_unreadable"
+    if abs(number) > MAX_MONTHLY_AMOUNT:
+        return None, "amount_out_of_range"
     return int(number), None
 
 

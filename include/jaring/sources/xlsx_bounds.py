@@ -1,0 +1,127 @@
+"""Is a workbook small enough to hand to the spreadsheet reader? Decided from the zip, before any grid exists.
+
+calamine sizes its grid from the sheet's `<dimension ref>` and from the farthest cell, and loads every
+part whole: a 5 KB workbook claiming `A1:XFD1048576` aborted the process (uncatchable), and a few
+hundred KB of compressed shared strings cost gigabytes. An RT ledger is a few hundred rows of nine
+columns, so the bounds below are generous for a ledger and small for the machine.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from xml.parsers import expat
+
+MAX_ROWS = 5_000
+MAX_COLUMNS = 50
+MAX_UNPACKED_BYTES = 20 * 2**20  # all parts together, as decompressed
+MAX_MEMBERS = 500
+TOO_LARGE = "too_large"
+NOT_A_WORKBOOK = "not_a_spreadsheet"
+
+_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_CHUNK = 64 * 1024
+
+
+class _Exceeded(Exception):
+    pass
+
+
+def refusal(data: bytes) -> str | None:
+    """`too_large` or `not_a_spreadsheet` when the workbook must not be loaded; None to go on.
+
+    Data that is not a zip (an old .xls, a photo) is left to the reader, bounded only by its size.
+    """
+    if len(data) > MAX_UNPACKED_BYTES:
+        return TOO_LARGE
+    if not data.startswith(b"PK"):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+            if len(members) > MAX_MEMBERS:
+                return TOO_LARGE
+            if "xl/workbook.xml" not in package.namelist():
+                return NOT_A_WORKBOOK  # ODS, XLSB, a zip of photos: not the ledger template
+            if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+                return TOO_LARGE
+            _check_unpacked(package, members)
+    except _Exceeded:
+        return TOO_LARGE
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, OSError):
+        return NOT_A_WORKBOOK  # corrupt, encrypted members, unknown compression
+    return None
+
+
+def _check_unpacked(package: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """Decompress every part, counting (a declared size may lie); measure each worksheet's extent."""
+    unpacked = 0
+    for member in members:
+        sheet = _SheetExtent() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename) else None
+        with package.open(member) as stream:
+            while chunk := stream.read(_CHUNK):
+                unpacked += len(chunk)
+                if unpacked > MAX_UNPACKED_BYTES:
+                    raise _Exceeded
+                if sheet:
+                    sheet.feed(chunk)
+
+
+class _SheetExtent:
+    """Streams a worksheet's XML and raises `_Exceeded` past the row or column bound."""
+
+    def __init__(self):
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.row = self.column = 0
+        self.cell: tuple[int, int] | None = None
+        self.has_value = False
+
+    def feed(self, chunk: bytes) -> None:
+        try:
+            self.parser.Parse(chunk, False)
+        except expat.ExpatError as error:
+            raise ValueError("worksheet XML") from error
+
+    def _start(self, name: str, attributes: dict) -> None:
+        tag = name.rpartition(":")[2]
+        if tag == "dimension":  # what the reader pre-sizes its grid by, whatever the cells say
+            self._within(_position(attributes.get("ref", "").rpartition(":")[2]) or (0, 0))
+        elif tag == "row":
+            self.row = _number(attributes.get("r")) or self.row + 1
+            self.column = 0
+        elif tag == "c":
+            self.cell = _position(attributes.get("r", "")) or (self.row, self.column + 1)
+            self.row, self.column = self.cell
+            self.has_value = False
+        elif tag in ("v", "is", "f") and self.cell:
+            self.has_value = True
+
+    def _end(self, name: str) -> None:
+        if name.rpartition(":")[2] == "c":
+            if self.has_value:  # a cell that only carries a format is not read into the grid
+                self._within(self.cell)
+            self.cell = None
+
+    @staticmethod
+    def _within(position: tuple[int, int]) -> None:
+        row, column = position
+        if row > MAX_ROWS or column > MAX_COLUMNS:
+            raise _Exceeded
+
+
+def _position(ref: str) -> tuple[int, int] | None:
+    """`'XFD1048576'` -> (1048576, 16384)."""
+    match = _CELL_REF.match(ref.strip().upper())
+    if not match:
+        return None
+    column = 0
+    for letter in match[1]:
+        column = column * 26 + ord(letter) - 64
+    return int(match[2]), column
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None

@@ -7,6 +7,24 @@ from datetime import date
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 
+# Province codes (Kemendagri) a NIK's `PP` may carry: a NIK is first issued wherever a person first
+# registered, so a resident of the city may hold any of them.
+PROVINCES = {
+    "11": "Aceh", "12": "Sumatera Utara", "13": "Sumatera Barat", "14": "Riau", "15": "Jambi",
+    "16": "Sumatera Selatan", "17": "Bengkulu", "18": "Lampung", "19": "Kepulauan Bangka Belitung",
+    "21": "Kepulauan Riau", "31": "DKI Jakarta", "32": "Jawa Barat", "33": "Jawa Tengah",
+    "34": "DI Yogyakarta", "35": "Jawa Timur", "36": "Banten", "51": "Bali", "52": "Nusa Tenggara Barat",
+    "53": "Nusa Tenggara Timur", "61": "Kalimantan Barat", "62": "Kalimantan Tengah",
+    "63": "Kalimantan Selatan", "64": "Kalimantan Timur", "65": "Kalimantan Utara", "71": "Sulawesi Utara",
+    "72": "Sulawesi Tengah", "73": "Sulawesi Selatan", "74": "Sulawesi Tenggara", "75": "Gorontalo",
+    "76": "Sulawesi Barat", "81": "Maluku", "82": "Maluku Utara", "91": "Papua", "92": "Papua Barat",
+    "93": "Papua Selatan", "94": "Papua Tengah", "95": "Papua Pegunungan", "96": "Papua Barat Daya",
+}
+# PP KK CC (regency and district never 00) DD (women +40) MM YY SSSS (serial from 0001)
+PLAUSIBLE = (rf"^(?:{'|'.join(PROVINCES)})(?!00)\d{{2}}(?!00)\d{{2}}"
+             r"(?:0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01])(?:0[1-9]|1[0-2])\d{2}(?!0000)\d{4}$")
+_PLAUSIBLE = re.compile(PLAUSIBLE)
+
 
 def clean(raw: object) -> str | None:
     """Digits of a NIK typed with spaces, dots or a leading apostrophe; None if empty."""
@@ -18,6 +36,14 @@ def clean(raw: object) -> str | None:
 
 def is_valid(nik: str | None) -> bool:
     return nik is not None and len(nik) == 16 and nik.isdigit()
+
+
+def is_plausible(nik: str | None) -> bool:
+    """16 digits whose region part names a real province and whose date digits are a day and month.
+
+    Says nothing about where the person lives now: the region is where the NIK was first issued.
+    """
+    return nik is not None and _PLAUSIBLE.match(nik) is not None
 
 
 def birth_date_digits(birth: date, female: bool) -> str:

@@ -8,8 +8,6 @@ from functools import cache
 
 from jaring.config import PACKAGE_DATA
 
-CITY_PREFIX = "1571"
-
 
 @dataclass(frozen=True)
 class Kelurahan:

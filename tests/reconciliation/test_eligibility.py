@@ -1,5 +1,6 @@
 """ELIGIBLE_NOT_ENROLLED, the quota ranking, and policy changes that change findings."""
 
+import dataclasses
 from datetime import date
 
 from staging_builder import KEL, Night, default_policy, reconcile
@@ -95,3 +96,32 @@ def test_a_proposal_without_desil_ranks_after_every_desil(warehouse):
     n.dtsen(3, nik(3), "CICI", date(1962, 6, 1), "P", desil=5)
     found = reconcile(warehouse, n, default_policy(apbd_quota_by_year={2026: 0}))
     assert ranked(found) == [(nik(1), 2, False), (nik(2), 3, False), (nik(3), 1, False)]
+
+
+def test_eligibility_and_apbd_counting_follow_the_policys_prefix_and_payer(warehouse):
+    n = world()
+    # a participant of another city's budget, in a kelurahan of that city
+    n.person(nik(14), "NINA", date(1980, 1, 1), "P", kode_wilayah="1572011001")
+    n.dtsen(14, nik(14), "NINA", date(1980, 1, 1), "P", desil=1, kode_wilayah="1572011001")
+    other_city = default_policy(city_prefix="1572", apbd_payer="APBD_KOTA_SUNGAI_PENUH",
+                                apbd_quota_by_year={2026: 1})
+    found = reconcile(warehouse, n, other_city)
+    eligible = {f["nik"] for (code, _), f in found.items() if code == "ELIGIBLE_NOT_ENROLLED"}
+    assert eligible == {nik(14)}  # only who lives in the policy's city
+    # LALA (paid by APBD_KOTA_JAMBI) does not use this policy's quota of 1: NINA is within it
+    assert found["ELIGIBLE_NOT_ENROLLED", nik(14)]["details"]["within_quota"] is True
+    assert reconcile(warehouse, D, dataclasses.replace(other_city, apbd_payer="APBD_KOTA_JAMBI"))[
+        "ELIGIBLE_NOT_ENROLLED", nik(14)]["details"]["within_quota"] is False
+
+
+def test_a_resident_whose_nik_was_issued_elsewhere_is_linked_and_eligible(warehouse):
+    n = Night(D)
+    medan = "1275015203880007"  # first registered in Medan, lives in Kota Jambi
+    n.person(medan, "RINA SIREGAR", date(1988, 3, 12), "P")
+    n.dtsen(1, medan, "RINA SIREGAR", date(1988, 3, 12), "P", desil=2)
+    jakarta = "3171031505900003"
+    n.person(jakarta, "ANDI", date(1990, 5, 15))
+    n.participant("22000000099", jakarta, "ANDI", date(1990, 5, 15), pembiayaan="MANDIRI")
+    n.paid("22000000099", "2025-05", "2026-10")
+    found = reconcile(warehouse, n)
+    assert set(found) == {("ELIGIBLE_NOT_ENROLLED", medan)}

@@ -21,8 +21,8 @@ TOKEN = "test-token"
 NOT_KELURAHAN = {"1571021001": "1571021002", "1571071003": "1571071004"}
 # planted rows a validation must catch: (NIK as served, expectation)
 PLANTED = {
-    "157103520388001": "nik_16_digits_kota_jambi",  # 15 digits
-    "3171035203880021": "nik_16_digits_kota_jambi",  # not a Kota Jambi NIK
+    "157103520388001": "nik_plausible",  # 15 digits
+    "1571035213880021": "nik_plausible",  # month 13 in the date digits
     "1571035203880022": "resident_kode_wilayah_in_kota_jambi",  # never moved, lives outside the city
     "1571035203880023": "jenis_klmin_in_set",
 }
@@ -42,7 +42,9 @@ def world(tmp_path_factory):
     fix_codes(built.dir)
     planted = [
         person("157103520388001", "SALAH SATU", "1988-03-12", True),
-        person("3171035203880021", "ORANG JAKARTA", "1988-03-12", True),
+        person("1571035213880021", "BULAN SALAH", "1988-03-12", True),
+        # first registered in Jakarta, lives in the city: an ordinary resident, staged
+        person("3171035203880025", "ORANG JAKARTA", "1988-03-12", True),
         person("1571035203880022", "DI LUAR KOTA", "1988-03-12", True, KODE_WILAYAH="1505011001"),
         person("1571035203880023", "KELAMIN SALAH", "1988-03-12", True, JENIS_KLMIN="P"),
         # birth date disagrees with the NIK's digits: a warning, still staged

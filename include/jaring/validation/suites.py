@@ -25,7 +25,6 @@ BLOCKING, QUARANTINE, FLAG, WARNING = "blocking", "quarantine", "flag", "warning
 VOLUME_TOLERANCE = 0.20  # a night's row count may differ from the previous night's by this share
 
 NIK_16 = r"^\d{16}$"
-NIK_KOTA_JAMBI = r"^1571\d{12}$"
 KPJ_11 = r"^\d{11}$"
 MONTH = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 CODE_10 = r"^\d{10}$"
@@ -255,11 +254,10 @@ def _derive_dukcapil(df) -> dict:
     out = date_flags(df, ("TGL_LHR", "TGL_MATI", "TGL_PINDAH"))
     out |= birth_digit_columns(df, "NIK", "TGL_LHR", _female_from_text)
     if {"KODE_WILAYAH", "TGL_PINDAH"} <= set(df.columns):
-        # someone who never moved, or moved within the city, lives in one of the 68 kelurahan;
-        # a move out of the city (TGL_PINDAH and a code outside 1571) is not checked
+        # someone who never moved lives in one of the city's kelurahan; after a move (TGL_PINDAH)
+        # KODE_WILAYAH is the destination, inside the city or not, and is not checked here
         out["_kode_wilayah_in_city"] = [
-            None if _missing(code) or (not _missing(moved) and not str(code).startswith(regions.CITY_PREFIX))
-            else code
+            None if _missing(code) or not _missing(moved) else code
             for code, moved in zip(_values(df["KODE_WILAYAH"]), _values(df["TGL_PINDAH"]), strict=True)
         ]
     return out
@@ -269,7 +267,9 @@ def _dukcapil() -> Suite:
     return Suite("dukcapil", "dukcapil", DUKCAPIL_COLUMNS, (
         schema(DUKCAPIL_COLUMNS),
         present("NIK"),
-        matches("nik_16_digits_kota_jambi", "NIK", NIK_KOTA_JAMBI, "NIK is not 16 digits starting 1571"),
+        # the region part is where the NIK was first issued, anywhere in Indonesia (civil-registry.md)
+        matches("nik_plausible", "NIK", nik_rules.PLAUSIBLE,
+                "NIK is not 16 digits with a province, regency, district, birth date and serial"),
         unique("NIK"),
         present("NAMA_LGKP"),
         valid_date("TGL_LHR"), valid_date("TGL_MATI"), valid_date("TGL_PINDAH"),
@@ -278,7 +278,7 @@ def _dukcapil() -> Suite:
         one_of("status_in_set", "STATUS", {"HIDUP", "MATI"}),
         matches("kode_wilayah_10_digits", "KODE_WILAYAH", CODE_10, "KODE_WILAYAH is not 10 digits"),
         Rule("resident_kode_wilayah_in_kota_jambi", QUARANTINE,
-             "a resident's KODE_WILAYAH is not one of Kota Jambi's 68 kelurahan",
+             "KODE_WILAYAH of someone who never moved is not one of the city's kelurahan",
              "ExpectColumnValuesToBeInSet", {"column": "_kode_wilayah_in_city", "value_set": kelurahan_codes()}),
         matches("no_rt_3_digits", "NO_RT", RT_RW, "NO_RT is not 3 digits"),
         matches("no_rw_3_digits", "NO_RW", RT_RW, "NO_RW is not 3 digits"),

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from staging_builder import default_policy
 
-from jaring.publishing.audiences import audiences_of, mask_text, mask_value, view_for
+from jaring.publishing import audiences
+from jaring.publishing.audiences import mask_text, mask_value, view_for
+
+POLICY = default_policy()
+
+
+def audiences_of(finding, policy=POLICY):
+    return audiences.audiences_of(finding, policy)
 
 
 def _finding(code, **fields):
@@ -29,6 +37,18 @@ def test_kelurahan_of_domicile_and_of_ledger_but_never_outside_the_city():
     f = _finding("PAYMENT_NOT_REMITTED", kode_wilayah="1571031003", ledger_kelurahan="1571011001")
     assert audiences_of(f) == ["bpjs-tk", "kelurahan/1571011001", "kelurahan/1571031003"]
     assert audiences_of(_finding("ELIGIBLE_NOT_ENROLLED", kode_wilayah="1505011001")) == ["dinsos"]
+
+
+def test_routing_follows_the_policys_city_prefix_and_apbd_payer():
+    other_city = default_policy(city_prefix="1572", apbd_payer="APBD_KOTA_SUNGAI_PENUH")
+    arrears = _finding("PREMIUM_ARREARS", details={"pembiayaan": "APBD_KOTA_SUNGAI_PENUH"})
+    assert audiences_of(arrears, other_city) == ["bpjs-tk", "bpkad"]
+    assert audiences_of(arrears) == ["bpjs-tk"]  # not the payer Kota Jambi's policy names
+    city_paid = _finding("PREMIUM_ARREARS", details={"pembiayaan": "APBD_KOTA_JAMBI"})
+    assert audiences_of(city_paid, other_city) == ["bpjs-tk"]
+    eligible = _finding("ELIGIBLE_NOT_ENROLLED", kode_wilayah="1572011001")
+    assert audiences_of(eligible, other_city) == ["dinsos", "kelurahan/1572011001"]
+    assert audiences_of(eligible) == ["dinsos"]
 
 
 @pytest.mark.parametrize(("raw", "shown"), [

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from publishing_sample import NIGHT, SIMPANG_IV, TALANG_BANJAR, sample_findings
+from staging_builder import default_policy
 
 from jaring.publishing import write_outbox
 from jaring.publishing.audiences import audiences_of, mask_text
@@ -63,7 +64,7 @@ def outbox(sample_night, tmp_path):
 
 
 def test_routing_follows_the_goes_to_column():
-    routes = Counter(a for f in sample_findings() for a in audiences_of(f))
+    routes = Counter(a for f in sample_findings() for a in audiences_of(f, default_policy()))
     assert routes == EXPECTED_ROWS
 
 

@@ -3,7 +3,8 @@
 An audience is named by its outbox folder: `bpjs-tk`, `dinsos`, `disdukcapil`,
 `bpkad` or `kelurahan/<KODE_KELURAHAN>`. A kelurahan receives a finding when
 the person lives there (`kode_wilayah`) and, for findings raised by an RT
-ledger row, also when the ledger is theirs (`ledger_kelurahan`).
+ledger row, also when the ledger is theirs (`ledger_kelurahan`). The city's
+prefix and the APBD payer come from the policy file, as everywhere else.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ import re
 from collections.abc import Mapping
 
 from jaring.nik import mask
-from jaring.regions import CITY_PREFIX
+from jaring.policy import Policy
 
 BPJS, DINSOS, DUKCAPIL, BPKAD, KELURAHAN = "bpjs-tk", "dinsos", "disdukcapil", "bpkad", "kelurahan"
 AGENCIES = (BPJS, DINSOS, DUKCAPIL, BPKAD)
 FULL_NIK_AUDIENCES = frozenset({BPJS, DUKCAPIL})
-APBD_PAYER = "APBD_KOTA_JAMBI"
 
 # "payer" (PREMIUM_ARREARS) and "source" (INVALID_SOURCE_RECORD) are resolved per finding.
 GOES_TO: dict[str, tuple[str, ...]] = {
@@ -41,8 +41,8 @@ _PAYER_KEYS = ("pembiayaan", "payer", "pembayar", "PEMBIAYAAN")
 _LEDGER_FILE = re.compile(r"(?:^|/)(\d{10})-RT\d+-RW\d+\.", re.IGNORECASE)
 
 
-def is_city_kelurahan(kode: str | None) -> bool:
-    return bool(kode) and len(kode) == 10 and kode.isdigit() and kode.startswith(CITY_PREFIX)
+def is_city_kelurahan(kode: str | None, city_prefix: str) -> bool:
+    return bool(kode) and len(kode) == 10 and kode.isdigit() and kode.startswith(city_prefix)
 
 
 def ledger_kelurahan(finding: Mapping) -> str | None:
@@ -65,13 +65,13 @@ def payer(finding: Mapping) -> str | None:
     return None
 
 
-def audiences_of(finding: Mapping) -> list[str]:
+def audiences_of(finding: Mapping, policy: Policy) -> list[str]:
     """The outbox folders that receive this finding, in a stable order."""
     code = finding["finding_code"]
     targets: list[str] = []
     for target in GOES_TO.get(code, ()):
         if target == "payer":
-            if payer(finding) == APBD_PAYER:
+            if payer(finding) == policy.apbd_payer:
                 targets.append(BPKAD)
         elif target == "source":
             targets.append(SOURCE_AUDIENCE.get(finding.get("source") or "", ""))
@@ -82,7 +82,8 @@ def audiences_of(finding: Mapping) -> list[str]:
         kelurahan = {ledger_kelurahan(finding)}
         if code != "INVALID_SOURCE_RECORD":
             kelurahan.add((finding.get("kode_wilayah") or "").strip())
-        result += [f"{KELURAHAN}/{k}" for k in sorted(k for k in kelurahan if is_city_kelurahan(k))]
+        result += [f"{KELURAHAN}/{k}" for k in sorted(k for k in kelurahan
+                   if is_city_kelurahan(k, policy.city_prefix))]
     return list(dict.fromkeys(result))
 
 

@@ -19,6 +19,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from jaring.policy import Policy
 from jaring.publishing import audiences as aud
 from jaring.publishing.night_data import Night, load
 
@@ -81,11 +82,11 @@ def _json(value) -> str:
     return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def split_by_audience(rows: list[dict]) -> dict[str, list[dict]]:
+def split_by_audience(rows: list[dict], policy: Policy) -> dict[str, list[dict]]:
     """Each audience's findings (already masked for that audience), keeping the sort order."""
     shares: dict[str, list[dict]] = {a: [] for a in aud.AGENCIES}
     for row in rows:
-        for audience in aud.audiences_of(row):
+        for audience in aud.audiences_of(row, policy):
             shares.setdefault(audience, []).append(aud.view_for(row, audience))
     return shares
 
@@ -124,15 +125,15 @@ def _swap_into_place(built: Path, target: Path) -> None:
     shutil.rmtree(old)
 
 
-def _build(data: Night, folder: Path) -> dict[str, int]:
+def _build(data: Night, folder: Path, policy: Policy) -> dict[str, int]:
     from jaring.publishing import report, workbook
 
     (folder / "findings.csv").write_bytes(findings_csv(data.findings))
     (folder / "resolved.csv").write_bytes(findings_csv(data.resolved))
     (folder / "summary.json").write_text(_json(summary(data)), encoding="utf-8")
     (folder / HTML_NAME).write_text(report.render_city(data), encoding="utf-8")
-    shares = split_by_audience(data.findings)
-    resolved = split_by_audience(data.resolved)
+    shares = split_by_audience(data.findings, policy)
+    resolved = split_by_audience(data.resolved, policy)
     for audience, rows in shares.items():
         target = folder / audience
         target.mkdir(parents=True)
@@ -143,10 +144,16 @@ def _build(data: Night, folder: Path) -> dict[str, int]:
     return {audience: len(rows) for audience, rows in shares.items()}
 
 
-def write_outbox(night: date, conn, outbox: Path) -> Path:
-    """Write night D's outbox folder from the warehouse; a rerun replaces it whole. Returns the folder."""
+def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None) -> Path:
+    """Write night D's outbox folder from the warehouse; a rerun replaces it whole. Returns the folder.
+
+    `policy` (default: the configured policy file) says which kelurahan are the city's and who the
+    APBD payer is.
+    """
+    from jaring import policy as policies
     from jaring.publishing import index
 
+    policy = policy or policies.load()
     data = load(conn, night)
     outbox = Path(outbox)
     outbox.mkdir(parents=True, exist_ok=True)
@@ -156,7 +163,7 @@ def write_outbox(night: date, conn, outbox: Path) -> Path:
     built = outbox / f".{night.isoformat()}.building-{os.getpid()}"
     built.mkdir()
     try:
-        counts = _build(data, built)
+        counts = _build(data, built, policy)
         _swap_into_place(built, target)
     except BaseException:
         shutil.rmtree(built, ignore_errors=True)

@@ -78,12 +78,18 @@ def test_wrong_secret_fails_with_the_connection_named(sample_night, simulator, m
 
 
 class ForgetfulBpjs(BaseHTTPRequestHandler):
-    """Token + PUT/GET; the first PUT is stored but its answer is lost; the first token is refused once."""
+    """Token + PUT/GET; the first PUT is stored but its answer is lost; the first token is refused once.
+
+    GET answers as bpjs-tk.md says: the stored document with a field BPJS adds, or 404. `keeps_only`
+    stores that many findings of a PUT (a partner that lost some); `forgets` answers every GET 404.
+    """
 
     store: dict = {}
     puts = 0
     tokens_issued = 0
     always_unavailable = False
+    keeps_only: int | None = None
+    forgets = False
 
     def log_message(self, *args):  # keep test output quiet
         pass
@@ -120,7 +126,7 @@ class ForgetfulBpjs(BaseHTTPRequestHandler):
             return
         type(self).puts += 1
         document = json.loads(body)
-        type(self).store[self.path] = document
+        type(self).store[self.path] = {**document, "temuan": document["temuan"][:type(self).keeps_only]}
         if type(self).puts == 1:
             self.close_connection = True  # processed, but the answer never arrives
             return
@@ -129,10 +135,10 @@ class ForgetfulBpjs(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         if not self._authorised():
             return
-        document = type(self).store.get(self.path)
+        document = None if type(self).forgets else type(self).store.get(self.path)
         if document is None:
             return self._answer(404, {"error": "not_found"})
-        self._answer(200, {"tanggal": document["tanggal"], "jumlah_temuan": len(document["temuan"])})
+        self._answer(200, {**document, "diterima_pada": "2026-11-21T02:41:07+07:00"})
 
 
 @pytest.fixture
@@ -160,3 +166,15 @@ def test_gives_up_after_bounded_retries(sample_night, forgetful):
     forgetful.always_unavailable = True
     with pytest.raises(BpjsPublishError, match="503"):
         _put(sample_night, attempts=3)
+
+
+def test_a_read_back_that_is_missing_fails_naming_the_connection(sample_night, forgetful):
+    forgetful.forgets = True
+    with pytest.raises(BpjsPublishError, match="bpjs_tk_api.*404"):
+        _put(sample_night)
+
+
+def test_a_read_back_holding_fewer_findings_fails_with_both_counts(sample_night, forgetful):
+    forgetful.keeps_only = len(EXPECTED) - 2
+    with pytest.raises(BpjsPublishError, match=f"bpjs_tk_api.*sent {len(EXPECTED)}.*holds {len(EXPECTED) - 2}"):
+        _put(sample_night)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from datetime import date
 
 from jaring.config import BPJS_CONN_ID, endpoint
@@ -85,17 +86,35 @@ class _Client:
             raise BpjsPublishError(f"{BPJS_CONN_ID}: token request refused (HTTP {response.status_code})")
         return response.json()["access_token"]
 
-    def call(self, method: str, path: str, **kwargs) -> dict:
+    def call(self, method: str, path: str, **kwargs) -> dict | None:
+        """The answer's JSON; None for a 404 (nothing stored under that path)."""
         for renewed in (False, True):
             if self.token is None or renewed:
                 self.token = self._fetch_token()
             response = self._send(method, path, headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
             if response.status_code == 401 and not renewed:
                 continue
+            if response.status_code == 404:
+                return None
             if response.status_code != 200:
                 raise BpjsPublishError(f"{BPJS_CONN_ID}: {method} {path} answered HTTP {response.status_code}")
             return response.json()
         raise AssertionError("unreachable")
+
+
+def _check_read_back(stored: dict | None, sent: dict, path: str) -> None:
+    """BPJS must hold what was sent: as many `temuan`, of the same codes (bpjs-tk.md: count them)."""
+    if stored is None:
+        raise BpjsPublishError(f"{BPJS_CONN_ID}: GET {path} answered HTTP 404: BPJS holds nothing for the night")
+    held = stored.get("temuan") if isinstance(stored, dict) else None
+    if not isinstance(held, list):
+        raise BpjsPublishError(f"{BPJS_CONN_ID}: GET {path} answered without a list of temuan")
+    codes_sent = Counter(t["kode"] for t in sent["temuan"])
+    codes_held = Counter(t.get("kode") for t in held if isinstance(t, dict))
+    if len(held) != len(sent["temuan"]) or codes_held != codes_sent:
+        raise BpjsPublishError(
+            f"{BPJS_CONN_ID}: sent {len(sent['temuan'])} findings, BPJS holds {len(held)} "
+            f"(per code sent {dict(sorted(codes_sent.items()))}, held {dict(sorted(codes_held.items()))})")
 
 
 def put_bpjs(night: date, conn, *, attempts: int = 6, backoff: float = 1.0, max_wait: float = 30.0,
@@ -104,13 +123,9 @@ def put_bpjs(night: date, conn, *, attempts: int = 6, backoff: float = 1.0, max_
     body = share(conn, night)
     client = _Client(attempts, backoff, max_wait, timeout)
     path = f"/v1/rekonsiliasi/{night.isoformat()}"
-    answer = client.call("PUT", path, json=body)
-    check = client.call("GET", path)
+    if client.call("PUT", path, json=body) is None:
+        raise BpjsPublishError(f"{BPJS_CONN_ID}: PUT {path} answered HTTP 404")
+    _check_read_back(client.call("GET", path), body, path)
     sent = len(body["temuan"])
-    if check.get("jumlah_temuan") != sent or answer.get("jumlah_temuan") != sent:
-        raise BpjsPublishError(
-            f"{BPJS_CONN_ID}: sent {sent} findings for {night}, BPJS reports "
-            f"{answer.get('jumlah_temuan')} (PUT) and {check.get('jumlah_temuan')} (GET)"
-        )
     log.info("BPJS holds %d findings for %s", sent, night)
     return {"tanggal": night.isoformat(), "jumlah_temuan": sent}

@@ -89,6 +89,14 @@ class Table:
         return self.columns.index(name)
 
 
+def _now_wib() -> str:
+    from datetime import datetime
+
+    from jaring.nights import WIB
+
+    return datetime.now(WIB).isoformat(timespec="seconds")
+
+
 def _number(value: str) -> int | float | str:
     try:
         return int(value)
@@ -315,7 +323,7 @@ def build_app(world: BpjsWorld, client_id: str, client_secret: str, state_dir: P
             raise HttpError(400, "bad_request", "body must be {tanggal, temuan: [...]}")
         if document.get("tanggal", day) != day:
             raise HttpError(400, "bad_request", "tanggal in the body differs from the path")
-        store.put(day, {"tanggal": day, "temuan": document["temuan"]})
+        store.put(day, {**document, "tanggal": day, "diterima_pada": _now_wib()})
         return Response(200, {"tanggal": day, "jumlah_temuan": len(document["temuan"])})
 
     def get_rekonsiliasi(request: Request) -> Response:
@@ -324,8 +332,8 @@ def build_app(world: BpjsWorld, client_id: str, client_secret: str, state_dir: P
         document = store.get(day)
         if document is None:
             raise HttpError(404, "not_found")
-        return Response(200, {"tanggal": day, "jumlah_temuan": len(document["temuan"]),
-                              "temuan": document["temuan"]})
+        # the document as stored, with a field BPJS adds (bpjs-tk.md allows any)
+        return Response(200, document)
 
     app.add("POST", "/oauth/token", issue_token, faulty=False)
     app.add("GET", "/v1/peserta", peserta)

@@ -12,7 +12,6 @@ replaced in one transaction; one blocking failure rejects all of BPJS tonight.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -141,9 +140,12 @@ def payment_months(night: date, participation_dates) -> list[str]:
 
 
 def _frame(pages, columns):
+    """The records as a frame. JSON's NaN and Infinity become text first: as floats pandas would take NaN
+    for an empty field, and a quarantined record's raw copy could not be stored as jsonb."""
     import pandas as pd
 
-    return pd.DataFrame.from_records([r for page in pages for r in page], columns=list(columns))
+    records = [landing.finite(r) if isinstance(r, dict) else r for page in pages for r in page]
+    return pd.DataFrame.from_records(records, columns=list(columns))
 
 
 def _land_raw(conn, night, roster_pages, payment_pages, claim_pages) -> None:
@@ -152,7 +154,7 @@ def _land_raw(conn, night, roster_pages, payment_pages, claim_pages) -> None:
     with conn.cursor().copy("COPY raw.bpjs_page (night, listing, seq, records) FROM STDIN") as copy:
         for name, pages in listings:
             for seq, page in enumerate(pages, start=1):
-                copy.write_row((night, name, seq, json.dumps(page)))
+                copy.write_row((night, name, seq, landing.dumps(page)))
 
 
 def _ref(index: int, raw: dict) -> str:

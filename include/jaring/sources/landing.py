@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Sequence
 from datetime import date
+
+BIGINT_MAX = 2**63 - 1
 
 
 def require_idle(conn) -> None:
@@ -41,7 +44,7 @@ def store_verdict(conn, night: date, result) -> None:
         "INSERT INTO ops.validation_result (night, suite, success, blocking, warnings, counts, report)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s)",
         (night, result.source, result.success, result.blocking, result.warnings,
-         json.dumps(result.counts), json.dumps(result.report, default=str)),
+         dumps(result.counts), dumps(result.report, default=str)),
     )
 
 
@@ -59,10 +62,28 @@ def records(df, columns: Sequence[str]) -> Iterator[tuple]:
 
 
 def as_int(series):
-    """A column of numbers (possibly floats or text from JSON) as nullable integers."""
+    """A column of numbers (possibly floats or text from JSON) as nullable integers; None for what is not a
+    finite number or beyond bigint (validation has reported it: one record must not fail the COPY)."""
     import pandas as pd
 
-    return pd.to_numeric(series, errors="coerce").round().astype("Int64")
+    numbers = pd.to_numeric(series, errors="coerce").astype("float64")
+    return numbers.where(numbers.abs() < BIGINT_MAX).round().astype("Int64")
+
+
+def finite(value):
+    """`value` with every non-finite float as its JSON spelling in text (`"Infinity"`, `"NaN"`)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
+
+
+def dumps(value, **options) -> str:
+    """JSON that PostgreSQL's json/jsonb accept: Python writes NaN and Infinity as bare tokens, jsonb does not."""
+    return json.dumps(finite(value), allow_nan=False, **options)
 
 
 def date_or_none(series):

@@ -7,6 +7,9 @@ backfill of an earlier night sees the version current then, and an unchanged
 file is not parsed again. Night D's `staging.rt_row`, `staging.invalid_record`
 (source 'rt') and `quarantine.record` (source 'rt') are replaced in one
 transaction.
+
+The inbox is walked without following links (a link could bring in any file the hub can read), and
+file names reach the log only through `logsafe.safe_name` (an upload's name may hold a NIK or a newline).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from jaring.linking.names import normalise
+from jaring.logsafe import safe_name
 from jaring.nights import WIB, end_of_night
 from jaring.warehouse import db
 
@@ -48,25 +53,62 @@ class InboxFile:
     size: int
 
 
-def scan(inbox: Path) -> tuple[list[InboxFile], int]:
-    """The ledger files of `inbox/<YYYY-MM>/`, and how many other entries were ignored."""
-    found, ignored = [], 0
+def scan(inbox: Path) -> tuple[list[InboxFile], dict[str, int]]:
+    """The ledger files of `inbox/<YYYY-MM>/`, and how many other entries were ignored or links skipped."""
+    found, skipped = [], {"entries_ignored": 0, "links_skipped": 0}
     if not inbox.is_dir():
         # an unmounted share must not look like a night without uploads
         raise FileNotFoundError(f"RT inbox {inbox} (JARING_RT_INBOX) is not a folder")
-    for folder in sorted(inbox.iterdir()):
-        if not folder.is_dir() or not _MONTH_FOLDER.match(folder.name):
-            ignored += 1
+    for folder in _entries(inbox, skipped):
+        if not folder.is_dir(follow_symlinks=False) or not _MONTH_FOLDER.fullmatch(folder.name):
+            skipped["entries_ignored"] += 1
             continue
-        for path in sorted(folder.iterdir()):
-            if not path.is_file() or path.suffix.lower() not in LEDGER_SUFFIXES:
-                ignored += 1
+        for entry in _entries(Path(folder.path), skipped):
+            if not entry.is_file(follow_symlinks=False) or Path(entry.name).suffix.lower() not in LEDGER_SUFFIXES:
+                skipped["entries_ignored"] += 1
                 continue
-            stat = path.stat()
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:  # removed while the inbox was read
+                continue
             seconds, nanos = divmod(stat.st_mtime_ns, 10**9)
             mtime = datetime.fromtimestamp(seconds, WIB).replace(microsecond=nanos // 1000)
-            found.append(InboxFile(path, f"{folder.name}/{path.name}", mtime, stat.st_size))
-    return found, ignored
+            found.append(InboxFile(Path(entry.path), f"{folder.name}/{entry.name}", mtime, stat.st_size))
+    if skipped["links_skipped"]:
+        log.warning("rt inbox: %d symbolic link(s) skipped, not followed", skipped["links_skipped"])
+    return found, skipped
+
+
+def _entries(folder: Path, skipped: dict[str, int]) -> list[os.DirEntry]:
+    """A folder's entries by name, without links; a name that is not UTF-8 cannot be a ledger's path."""
+    entries = []
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            if entry.is_symlink():
+                skipped["links_skipped"] += 1
+            elif not _is_utf8(entry.name):
+                skipped["entries_ignored"] += 1
+            else:
+                entries.append(entry)
+    return sorted(entries, key=lambda e: e.name)
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.scandir decodes undecodable bytes to lone surrogates
+        return False
+    return True
+
+
+def read_file(file: InboxFile) -> bytes:
+    """The file's bytes, refusing a link put in place since the scan or a path resolving outside the inbox."""
+    inbox = file.path.parents[1]
+    if not file.path.resolve().is_relative_to(inbox.resolve()):
+        raise PermissionError(f"resolves outside the RT inbox: {safe_name(file.relative_path)}")
+    descriptor = os.open(file.path, os.O_RDONLY | os.O_NOFOLLOW)
+    with open(descriptor, "rb") as handle:
+        return handle.read()
 
 
 def ingest(night: date, conn, inbox: Path, validate: bool = True) -> dict:
@@ -81,17 +123,24 @@ def ingest(night: date, conn, inbox: Path, validate: bool = True) -> dict:
 
     landing.require_idle(conn)
     inbox = Path(inbox)
-    files, ignored = scan(inbox)
+    files, skipped = scan(inbox)
     cutoff = end_of_night(night)
     visible = [f for f in files if f.mtime <= cutoff]
     known = _known_contents(conn, [f.relative_path for f in visible])
     digests: dict[str, str] = {}
-    parsed = []
+    parsed, not_readable = [], []
     for file in visible:  # one file's bytes in memory at a time
-        data = file.path.read_bytes()
+        try:
+            data = read_file(file)
+        except OSError as error:
+            # e.g. no permission, or replaced by a link since the scan; the version seen before still counts
+            log.warning("rt inbox: %s not readable (%s)", safe_name(file.relative_path), type(error).__name__)
+            not_readable.append(file)
+            continue
         digests[file.relative_path] = digest = hashlib.sha256(data).hexdigest()
         if (file.relative_path, digest) not in known:
             parsed.append(_parse(file, data, digest))
+    visible = [f for f in visible if f not in not_readable]
     verdict = None
     try:
         with conn.transaction():
@@ -111,7 +160,8 @@ def ingest(night: date, conn, inbox: Path, validate: bool = True) -> dict:
     if verdict is not None:
         counts.update(validation_quarantined=len(verdict.row_failures), validation_flagged=len(verdict.row_flags))
     counts.update(files_seen=len(files), files_visible=len(visible), files_after_night=len(files) - len(visible),
-                  files_parsed=len(parsed), files_unchanged=len(visible) - len(parsed), entries_ignored=ignored)
+                  files_parsed=len(parsed), files_unchanged=len(visible) - len(parsed),
+                  files_not_readable=len(not_readable), **skipped)
     log.info("rt inbox night %s: %s", night, json.dumps(counts, sort_keys=True))
     return counts
 
@@ -128,12 +178,12 @@ def _parse(file: InboxFile, data: bytes, sha256: str) -> tuple[tuple, list[tuple
     folder, name = file.relative_path.split("/", 1)
     match = _FILE_NAME.match(Path(name).stem)
     if match is None:
-        log.warning("rt inbox: file name not in the <KEL>-RTrrr-RWwww form: %s", file.relative_path)
+        log.warning("rt inbox: file name not in the <KEL>-RTrrr-RWwww form: %s", safe_name(file.relative_path))
         record = (file.relative_path, sha256, len(data), folder, None, None, None, FILE_NAME_INVALID, None, "{}")
         return record, []
     ledger = read_ledger(file.path, file.relative_path, data=data)
     if ledger.file_problem:
-        log.warning("rt inbox: %s unreadable (%s)", ledger.file_ref, ledger.file_detail)
+        log.warning("rt inbox: rt:%s#file unreadable (%s)", safe_name(file.relative_path), ledger.file_detail)
     record = (file.relative_path, sha256, len(data), folder, match[1], match[2], match[3], ledger.file_problem,
               ledger.file_detail, json.dumps(ledger.rows_read, ensure_ascii=False))
     rows = [

@@ -9,6 +9,7 @@ from the vocabulary of `findings.md` (`nik_missing`, `nik_not_16_digits`,
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 
@@ -80,7 +81,7 @@ def text(cell: object) -> str | None:
         return None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    value = " ".join(str(cell).split())
+    value = " ".join(str(cell).replace("\x00", " ").split())  # PostgreSQL text cannot hold NUL
     return value or None
 
 
@@ -266,4 +267,8 @@ def json_cell(cell: object) -> object:
         return cell.isoformat()
     if isinstance(cell, float) and cell.is_integer():
         return int(cell)
+    if isinstance(cell, float) and not math.isfinite(cell):
+        return str(cell)  # jsonb has no NaN nor Infinity
+    if isinstance(cell, str):
+        return cell.replace("\x00", "")  # nor NUL
     return cell

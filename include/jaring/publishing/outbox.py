@@ -17,6 +17,7 @@ import os
 import shutil
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from jaring.policy import Policy
@@ -35,21 +36,39 @@ def compact_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(row: dict, column: str) -> str:
     value = row.get(column)
     if value is None:
         return ""
     if column == "details":
-        return compact_json(value)
-    return value.isoformat() if isinstance(value, date) else str(value)
+        return compact_json(value)  # starts with "{"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number of ours (a negative amount, say) stays a number
+    return neutralise(str(value))
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula, prefixed with `'` (shown as text). Applied to every text
+    cell, not only names: a source_ref or a code carries the source's own characters too."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def findings_csv(rows: list[dict]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    # Python 3.11's writer quotes a field holding "\n" but not one holding a lone "\r", which readers
+    # take for a line break: such a row is written with every field quoted.
+    quoting = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(row, c) for c in CSV_COLUMNS])
+        cells = [_cell(row, c) for c in CSV_COLUMNS]
+        (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue().encode("utf-8")
 
 

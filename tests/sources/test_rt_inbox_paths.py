@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from datetime import date
 
 import pytest
@@ -97,3 +98,16 @@ def test_a_nul_character_in_a_cell_does_not_fail_the_inbox(conn, tmp_path):
     put(tmp_path, "2026-10/1571031003-RT005-RW002.csv", [], at(D), content=content.encode())
     counts = rt_inbox.ingest(D, conn, tmp_path)
     assert counts["rows_staged"] == 80
+
+
+def test_a_value_the_warehouse_refuses_fails_with_a_message_safe_to_log(conn, tmp_path, monkeypatch):
+    from jaring.sources import rt_values
+
+    monkeypatch.setattr(rt_values, "parse_amount", lambda cell: (10**30, None))  # past every bound of the reader
+    put(tmp_path, f"2026-10/{NIK} SITI.xlsx", [person(1)], at(D))
+    put(tmp_path, PATH, [person(2)], at(D))
+    with pytest.raises(RuntimeError) as raised:
+        rt_inbox.ingest(D, conn, tmp_path)
+    message = str(raised.value)
+    assert "rt inbox" in message and "\n" not in message and NIK not in message and "SITI" not in message
+    assert not re.search(r"\d{6,}", message.replace(str(D), ""))

@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from jaring.linking.names import normalise
-from jaring.logsafe import safe_name
+from jaring.logsafe import safe_name, safe_text
 from jaring.nights import WIB, end_of_night
 from jaring.warehouse import db
 
@@ -118,6 +118,8 @@ def ingest(night: date, conn, inbox: Path, validate: bool = True) -> dict:
     With `validate`, the staged rows go through the `rt` expectation suite in that same
     transaction (a blocking failure rolls the night back and raises `SourceRejected`).
     """
+    import psycopg
+
     from jaring.sources import landing
     from jaring.validation import SourceRejected
 
@@ -154,6 +156,10 @@ def ingest(night: date, conn, inbox: Path, validate: bool = True) -> dict:
     except SourceRejected:
         landing.store_rejection(conn, night, verdict)
         raise
+    except psycopg.DataError as error:
+        # psycopg's message quotes the refused value and its row (a name, a NIK): keep the first line, masked
+        raise RuntimeError(f"rt inbox night {night}: the warehouse refused a ledger value "
+                           f"({type(error).__name__}: {safe_text(error.diag.message_primary or '')})") from None
     if counts["files_rows_mismatch"]:
         raise RuntimeError(f"rt inbox night {night}: {counts['files_rows_mismatch']} file(s) whose rows read "
                            "differ from rows staged + quarantined")

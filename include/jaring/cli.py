@@ -126,7 +126,7 @@ def cmd_simulate(args) -> int:
 
         agencies.serve(
             Path(args.world), args.dukcapil_port, args.bpjs_port, FaultPlan.parse(args.faults),
-            args.token, args.client_id, args.client_secret,
+            args.token, args.client_id, args.client_secret, varied=not args.plain,
         )
     elif args.what == "mail":
         from jaring.simulate import mail_sink
@@ -200,6 +200,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", default="demo-token")
     serve.add_argument("--client-id", default="jaring")
     serve.add_argument("--client-secret", default="demo-secret")
+    serve.add_argument("--plain", action="store_true",
+                       help="only the contract's fields, full pages (default: every shape the contracts allow)")
     mail = simsub.add_parser("mail")
     mail.add_argument("--port", type=int, required=True)
     mail.add_argument("--maildir", required=True)

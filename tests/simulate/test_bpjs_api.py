@@ -47,7 +47,7 @@ def http(server):
         yield session
 
 
-def listing(http, server, path, **params) -> list[dict]:
+def listing(http, server, path, sizes: list | None = None, **params) -> list[dict]:
     """Follow next_cursor from the first page to the end."""
     rows, cursor = [], None
     while True:
@@ -56,6 +56,8 @@ def listing(http, server, path, **params) -> list[dict]:
         assert response.status_code == 200, response.text
         body = response.json()
         rows += body["data"]
+        if sizes is not None:
+            sizes.append(len(body["data"]))
         cursor = body["next_cursor"]
         if cursor is None:
             return rows
@@ -72,12 +74,37 @@ def test_token_issuance(server):
 
 
 def test_roster_paging_serves_every_row_once(http, server, world):
-    rows = listing(http, server, "/v1/peserta", as_of=LATER, limit=1000)
+    sizes = []
+    rows = listing(http, server, "/v1/peserta", as_of=LATER, limit=1000, sizes=sizes)
     assert [row["KPJ"] for row in rows] == world.peserta_kpjs
-    assert all(list(row) == PESERTA_FIELDS for row in rows)  # `_person_nik` never served
+    # the contract's fields first, then fields BPJS adds; the world's hidden columns never served
+    assert all(list(row)[:len(PESERTA_FIELDS)] == PESERTA_FIELDS and not any(k.startswith("_") for k in row)
+               for row in rows)
+    assert all("KODE_KANTOR" in row for row in rows)
+    assert sizes[:2] == [1000, 999]  # short pages although more follow: at most `limit`, not exactly
     first = http.get(f"{server.url}/v1/peserta", params={"as_of": LATER}, timeout=10).json()
     assert len(first["data"]) == 500 and first["next_cursor"]
     assert http.get(f"{server.url}/v1/peserta", params={"limit": 1001}, timeout=10).status_code == 400
+
+
+def test_plain_shape_serves_only_the_contracts_fields_in_full_pages(world, tmp_path):
+    with bpjs_api.make_server(world.dir, client_id=CLIENT, client_secret=SECRET, state_dir=tmp_path,
+                              varied=False) as plain, requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {token(plain).json()['access_token']}"
+        sizes = []
+        rows = listing(session, plain, "/v1/peserta", as_of=LATER, limit=1000, sizes=sizes)
+    assert [row["KPJ"] for row in rows] == world.peserta_kpjs
+    assert all(list(row) == PESERTA_FIELDS for row in rows)
+    assert sizes[:-1] == [1000] * (len(sizes) - 1) and 0 < sizes[-1] <= 1000
+
+
+def test_a_listing_that_fills_its_last_page_ends_with_an_empty_page(http, server):
+    month = {"as_of": LATER, "bulan": "2026-09"}
+    total = len(listing(http, server, "/v1/iuran", limit=1000, **month))
+    assert 0 < total <= 1000
+    sizes = []
+    assert len(listing(http, server, "/v1/iuran", limit=total, sizes=sizes, **month)) == total
+    assert sizes == [total, 0]
 
 
 def test_concurrent_listings_agree(http, server):
@@ -106,7 +133,7 @@ def test_payments_as_of(http, server, world):
     night = world.night.isoformat()
     october = listing(http, server, "/v1/iuran", bulan="2026-10", as_of=night)
     assert [p["ID_BAYAR"] for p in october] == ["B0002", "B0004"]  # B0003 was paid the day after
-    assert all(list(p) == IURAN_FIELDS for p in october) and october[0]["JUMLAH"] == 16800
+    assert all(list(p)[:len(IURAN_FIELDS)] == IURAN_FIELDS for p in october) and october[0]["JUMLAH"] == 16800
     later = listing(http, server, "/v1/iuran", bulan="2026-10", as_of="2026-11-21")
     assert [p["ID_BAYAR"] for p in later] == ["B0002", "B0003", "B0004"]
     september = listing(http, server, "/v1/iuran", bulan="2026-09", as_of=night)
@@ -120,7 +147,8 @@ def test_claims_as_of(http, server, world):
     assert set(at_night) == {"K0001", "K0002"}  # K0003 filed on the 22nd
     assert at_night["K0001"]["STATUS"] == "DIAJUKAN"  # paid only on the 25th
     assert at_night["K0002"]["STATUS"] == "DITOLAK" and at_night["K0002"]["NILAI"] == 5000000
-    assert all(list(c) == KLAIM_FIELDS for c in at_night.values())  # TGL_STATUS is the world's, not served
+    # TGL_STATUS is the world's, never served; the fields after the contract's are BPJS's own
+    assert all(list(c)[:len(KLAIM_FIELDS)] == KLAIM_FIELDS and "TGL_STATUS" not in c for c in at_night.values())
     later = {c["NO_KLAIM"]: c for c in listing(http, server, "/v1/klaim", as_of="2026-11-26", **window)}
     assert (later["K0001"]["STATUS"], later["K0003"]["STATUS"]) == ("DIBAYAR", "DIPROSES")
     november = listing(http, server, "/v1/klaim", as_of="2026-11-26", dari="2026-11-01", sampai="2026-11-30")

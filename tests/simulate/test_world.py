@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from jaring import regions
-from jaring.nik import birth_date_digits
+from jaring.nik import birth_date_digits, is_plausible
 from jaring.simulate.world import generate
 
 FILES = ("registry.csv", "dtsen_periode.csv", "dtsen_keluarga.csv", "dtsen_individu.csv", "bpjs_peserta.csv",
@@ -52,10 +52,18 @@ def test_world_json(worlds):
 
 
 def test_nik_shape_region_and_birth_digits(registry):
-    valid = registry[registry["NIK"].str.fullmatch(r"\d{16}")]
-    assert 1 <= len(registry) - len(valid) <= 10  # the planted invalid registry rows (a lost digit)
+    valid = registry[registry["NIK"].map(is_plausible)]
+    invalid = registry[~registry["NIK"].map(is_plausible)]
+    # the planted invalid registry rows: a lost digit, or month 13 in the date digits
+    assert 2 <= len(invalid) <= 10 and (invalid["NIK"].str.len() == 15).any() and (invalid["NIK"].str[8:10] == "13").any()
     assert valid["NIK"].is_unique
-    assert set(valid["NIK"].str[:6]) <= set(regions.kecamatan())
+    # the NIK's region is where it was first issued: mostly the city's kecamatan, often not (in-migrants)
+    in_city = valid["NIK"].str[:6].isin(set(regions.kecamatan()))
+    assert 0.05 < 1 - in_city.mean() < 0.25
+    elsewhere = valid.loc[~in_city, "NIK"]
+    assert elsewhere.str[:2].nunique() >= 4 and (elsewhere.str[:4] != "1571").all()
+    # their homes are still the city's kelurahan, and their KK was issued in the city
+    assert set(valid.loc[~in_city & (valid["TGL_PINDAH"] == ""), "KODE_WILAYAH"]) <= set(regions.kelurahan())
     assert valid["NO_KK"].str.fullmatch(r"1571\d{12}").all()
     expected = [birth_date_digits(date.fromisoformat(b), sex == "PEREMPUAN")
                 for b, sex in zip(valid["TGL_LHR"], valid["JENIS_KLMIN"], strict=True)]
@@ -73,7 +81,7 @@ def test_families_on_kk_cards(registry):
     head_birth = valid[valid["STAT_HBKEL"] == "KEPALA KELUARGA"].set_index("NO_KK")["TGL_LHR"]
     children = valid[valid["STAT_HBKEL"] == "ANAK"]
     assert (children["TGL_LHR"] > children["NO_KK"].map(head_birth)).all()
-    assert (valid[valid["STAT_HBKEL"] == "ISTRI"]["STATUS_KAWIN"] == "KAWIN").all()
+    assert valid[valid["STAT_HBKEL"] == "ISTRI"]["STATUS_KAWIN"].isin(["KAWIN", ""]).all()  # "" = not given
     assert set(valid["KODE_WILAYAH"]) <= set(regions.kelurahan())
     assert valid["NO_RT"].str.fullmatch(r"0\d\d").all() and valid["NO_RW"].str.fullmatch(r"0\d\d").all()
     both_sexes = valid.groupby("JENIS_KLMIN").size()
@@ -163,3 +171,8 @@ def test_rt_rows(worlds):
     firsts = rows.groupby(["bulan", "kode_kelurahan", "no_rt", "no_rw", "sheet"])["no"].min()
     assert (firsts == "1").all()
     assert rows["nik"].str.fullmatch(r"\d{16}").all() and (rows["nik"] == rows["_person_nik"]).all()
+
+
+def test_optional_registry_fields_are_sometimes_null(registry):
+    for column in ("TMPT_LHR", "JENIS_PKRJN", "STATUS_KAWIN", "ALAMAT", "TGL_UPDATE"):
+        assert 0 < (registry[column] == "").mean() < 0.05, column

@@ -257,8 +257,24 @@ class Rekonsiliasi:
             return None
 
 
+EXTRA_FIELDS = {  # what BPJS's records carry besides the contract's fields
+    "peserta": lambda row: {"KODE_KANTOR": "1500", "TGL_UPDATE": row.get("TGL_KEPESERTAAN")},
+    "iuran": lambda row: {"NO_REFERENSI": f"REF{row['ID_BAYAR']}" if row.get("ID_BAYAR") else None},
+    "klaim": lambda row: {"KODE_KANTOR": "1500", "KETERANGAN": None},
+}
+
+
+def page_size(limit: int, offset: int, varied: bool) -> int:
+    """Rows in the page at `offset`: with `varied`, some pages are short although more follow (the
+    contract promises at most `limit`, not exactly)."""
+    if not varied or limit < 4:
+        return limit
+    return limit - (offset // limit) % 3
+
+
 def build_app(world: BpjsWorld, client_id: str, client_secret: str, state_dir: Path,
-              faults: FaultPlan) -> App:
+              faults: FaultPlan, varied: bool = True) -> App:
+    """`varied`: extra fields on records, short pages, an empty last page, as the contract allows."""
     app = App("bpjs", faults)
     tokens = Tokens(faults.token_ttl_seconds)
     cursors = Cursors(hashlib.sha256(f"cursor:{client_id}:{client_secret}".encode()).digest(),
@@ -293,9 +309,13 @@ def build_app(world: BpjsWorld, client_id: str, client_secret: str, state_dir: P
                 raise HttpError(400, "invalid_cursor", "the cursor belongs to another listing")
             params = cursor_params
         indices, view = world.listing(listing, params)
-        end = offset + limit
+        end = min(offset + page_size(limit, offset, varied), len(indices))
         data = [view(i) for i in indices[offset:end]]
-        next_cursor = cursors.issue(listing, params, end) if end < len(indices) else None
+        if varied:
+            data = [row | EXTRA_FIELDS[listing](row) for row in data]
+        # a listing that fills its last page exactly ends, when varied, with one empty page
+        more = end < len(indices) or (varied and data and end == len(indices) and (end - offset) == limit)
+        next_cursor = cursors.issue(listing, params, end) if more else None
         return Response(200, {"data": data, "next_cursor": next_cursor})
 
     def as_of(request: Request) -> str:
@@ -346,9 +366,10 @@ def build_app(world: BpjsWorld, client_id: str, client_secret: str, state_dir: P
 
 def make_server(world_dir: Path, host: str = "127.0.0.1", port: int = 0, client_id: str = "jaring",
                 client_secret: str = "demo-secret", state_dir: Path | None = None,
-                faults: FaultPlan | None = None) -> ServerHandle:
+                faults: FaultPlan | None = None, varied: bool = True) -> ServerHandle:
     """The API over the world's `bpjs_*.csv` (loaded now); call `.start()` to serve."""
     world_dir = Path(world_dir)
     app = build_app(BpjsWorld(world_dir), client_id, client_secret,
-                    Path(state_dir) if state_dir else world_dir / "bpjs_state", faults or FaultPlan.none())
+                    Path(state_dir) if state_dir else world_dir / "bpjs_state", faults or FaultPlan.none(),
+                    varied)
     return ServerHandle(app, host, port)

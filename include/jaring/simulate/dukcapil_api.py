@@ -146,8 +146,23 @@ def person_as_of(row: tuple, as_of: str) -> dict:
     }
 
 
-def build_app(registry: Registry, token: str, faults: FaultPlan) -> App:
+_AGAMA = ("ISLAM", "ISLAM", "ISLAM", "ISLAM", "KRISTEN", "KATHOLIK", "BUDHA", "KONGHUCU")
+_GOL_DARAH = ("A", "B", "AB", "O", "TIDAK TAHU")
+
+
+def fields_beyond_the_contract(nik: str | None) -> dict:
+    """What a real registry row carries besides the contract's fields (deterministic per NIK)."""
+    n = int(nik[-4:]) if nik and nik[-4:].isdigit() else 0
+    return {"AGAMA": _AGAMA[n % len(_AGAMA)], "GOL_DARAH": _GOL_DARAH[n % len(_GOL_DARAH)],
+            "NO_AKTA_LHR": None if n % 3 else f"AL-{n:06d}"}
+
+
+def build_app(registry: Registry, token: str, faults: FaultPlan, varied: bool = True) -> App:
+    """`varied`: rows carry fields the contract does not list (as it allows); off for the plain shape."""
     app = App("dukcapil", faults)
+
+    def shown(person: dict) -> dict:
+        return {**person, **fields_beyond_the_contract(person["NIK"])} if varied else person
 
     def authorise(request: Request) -> None:
         if not same_secret(request.bearer_token(), token):
@@ -165,7 +180,7 @@ def build_app(registry: Registry, token: str, faults: FaultPlan) -> App:
         indices = registry.visible(as_of)
         start = (page - 1) * per_page
         as_of_iso = as_of.isoformat()
-        data = [person_as_of(registry.rows[i], as_of_iso) for i in indices[start:start + per_page].tolist()]
+        data = [shown(person_as_of(registry.rows[i], as_of_iso)) for i in indices[start:start + per_page].tolist()]
         meta = {"page": page, "per_page": per_page, "total": int(len(indices)), "as_of": as_of_iso}
         return Response(200, {"data": data, "meta": meta})
 
@@ -175,7 +190,7 @@ def build_app(registry: Registry, token: str, faults: FaultPlan) -> App:
         person = registry.find(request.params["nik"], as_of)
         if person is None:
             raise HttpError(404, "not_found")
-        return Response(200, person)
+        return Response(200, shown(person))
 
     def peristiwa(request: Request) -> Response:
         authorise(request)
@@ -192,7 +207,7 @@ def build_app(registry: Registry, token: str, faults: FaultPlan) -> App:
             row = registry.rows[i]
             data.append({
                 "NIK": row[_NIK], "JENIS_PERISTIWA": kind, "TGL_PERISTIWA": dates[position],
-                "DATA": person_as_of(row, dates[position]),
+                "DATA": shown(person_as_of(row, dates[position])),
             })
         meta = {"page": page, "per_page": per_page, "total": max(0, high - low),
                 "dari": dari.isoformat(), "sampai": sampai.isoformat()}
@@ -205,7 +220,7 @@ def build_app(registry: Registry, token: str, faults: FaultPlan) -> App:
 
 
 def make_server(world_dir: Path, host: str = "127.0.0.1", port: int = 0, token: str = "demo-token",
-                faults: FaultPlan | None = None) -> ServerHandle:
+                faults: FaultPlan | None = None, varied: bool = True) -> ServerHandle:
     """The API over `world_dir/registry.csv` (loaded now); call `.start()` to serve."""
     registry = Registry.from_csv(Path(world_dir) / "registry.csv")
-    return ServerHandle(build_app(registry, token, faults or FaultPlan.none()), host, port)
+    return ServerHandle(build_app(registry, token, faults or FaultPlan.none(), varied), host, port)

@@ -10,7 +10,8 @@ the hub's code. Who is who comes from the world's hidden columns, not from fuzzy
 - Birth dates and sex are compared as written (record vs registry `TGL_LHR`, `JENIS_KLMIN`).
 
 Decisions where the contracts leave room:
-- A registry or BPJS row that fails a row-level check (registry NIK not 16 digits; BPJS KPJ not 11
+- A registry or BPJS row that fails a row-level check (registry NIK not 16 digits with a real
+  province, regency, district, day, month and serial — wherever it was issued; BPJS KPJ not 11
   digits) is quarantined by the hub: it gives one `INVALID_SOURCE_RECORD` and nothing else; it is
   not linked, does not count as an active participant (nor for the quota), and its payments are
   not on any linked KPJ.
@@ -92,7 +93,7 @@ class Registry:
         for r in rows:
             if r["TGL_LHR"] > day:
                 continue
-            if not niks.is_valid(r["NIK"]):
+            if not niks.is_plausible(r["NIK"]):
                 self.invalid.append(r["NIK"])
                 continue
             moved = r["TGL_PINDAH"] != "" and r["TGL_PINDAH"] <= day

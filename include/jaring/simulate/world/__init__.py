@@ -84,10 +84,11 @@ def generate(out: Path, scale: str = "small", seed: int = 1) -> dict:
 
     stray = plant.invalid_registry_rows(rng, reg, max(3, s.k // 3))
     registry = pd.concat([reg, stray], ignore_index=True)
-    registry = registry[registry["birth"] <= LAST_DAY]
+    registry = io.registry(registry[registry["birth"] <= LAST_DAY])
+    plant.optional_fields_null(rng, registry)
 
     counts = {
-        "registry.csv": io.write(io.registry(registry), out / "registry.csv"),
+        "registry.csv": io.write(registry, out / "registry.csv"),
         "dtsen_periode.csv": io.write(d.periods, out / "dtsen_periode.csv"),
         "dtsen_keluarga.csv": io.write(keluarga[["periode", "id_keluarga", "no_kk", "kode_wilayah", "alamat",
                                                  "desil"]], out / "dtsen_keluarga.csv"),

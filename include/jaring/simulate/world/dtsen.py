@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jaring.simulate.world import names
+from jaring.simulate.world import names, people
 from jaring.simulate.world.calendar import FIRST_DAY, LAST_DAY, NAT, month_index, month_start, month_text
 from jaring.simulate.world.people import HUB_KK, SECTOR_BY_OCCUPATION, STATUS_BY_OCCUPATION
 
@@ -134,7 +134,7 @@ def _unregistered(rng, families) -> pd.DataFrame:
     female = rng.random(n) < 0.5
     birth = np.datetime64("1965-01-01") + rng.integers(0, 15000, size=n).astype("timedelta64[D]")
     nama = names.make(rng, rng.integers(0, 3, size=n), female, rng.integers(0, 99, size=n))
-    nik = np.array([f"1571{rng.integers(1, 12):02d}{rng.integers(10**5, 10**6)}{rng.integers(9500, 9999)}"
+    nik = np.array([f"{people.first_district(rng)}{rng.integers(10**5, 10**6)}{rng.integers(9500, 9999)}"
                     if rng.random() < 0.7 else "" for _ in range(n)], dtype=object)
     status = rng.choice([0, 1, 6, 7], size=n)
     return pd.DataFrame({

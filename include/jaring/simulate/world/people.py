@@ -59,6 +59,12 @@ BIRTHPLACES = {
 STREETS = ("JL. SULTAN AGUNG", "JL. GATOT SUBROTO", "JL. KAPTEN PATTIMURA", "LRG. MAWAR", "LRG. MELATI",
            "JL. HOS COKROAMINOTO", "JL. SLAMET RIYADI", "LRG. SEPAKAT", "JL. KOL. ABUNJANI", "LRG. PINANG",
            "JL. PANGERAN HIDAYAT", "LRG. BUDIMAN", "JL. RADEN WIJAYA", "LRG. SETIA", "JL. MARSDA SURYADARMA")
+# where in-migrants were first registered (PPKKCC prefixes of their NIKs): the regencies of Jambi
+# province and Sungai Penuh, then the cities people come from most (Medan, Padang, Pekanbaru,
+# Palembang, Jakarta, Bandung, Semarang)
+ORIGIN_REGENCIES = ("1501", "1502", "1503", "1504", "1505", "1505", "1506", "1507", "1508", "1509", "1572",
+                    "1271", "1371", "1471", "1671", "1671", "3171", "3172", "3174", "3273", "3374")
+IN_MIGRANT_FAMILY_SHARE = 0.15
 # destinations outside the city (kelurahan codes of neighbouring regencies and other cities)
 OUTSIDE = ("1505011003", "1505022001", "1505031007", "1504012004", "1507021002", "1572011005",
            "1371041002", "1671061008", "1471081004", "3171051003")
@@ -153,6 +159,7 @@ def make_registry(rng: np.random.Generator, n_persons: int, rts: pd.DataFrame) -
     # NIK: kecamatan of first registration (usually, not always, the current one)
     all_kec = np.array(sorted(regions.kecamatan()), dtype=object)
     first_kec = np.where(rng.random(n) < 0.85, kecamatan, all_kec[rng.integers(len(all_kec), size=n)])
+    first_kec = _in_migrants_first_district(rng, fam, birth, first_kec)
     digits = date_digits(birth, female)
     serial = _nik_serials(first_kec, digits, rng)
     nik = first_kec.astype(str) + digits + np.char.zfill(serial.astype(str), 4)
@@ -182,6 +189,26 @@ def make_registry(rng: np.random.Generator, n_persons: int, rts: pd.DataFrame) -
         + ":00+07:00"
     _natural_events(rng, df, rts)
     return df
+
+
+def first_district(rng) -> str:
+    """A PPKKCC where someone the city never registered may have got their NIK: the city or elsewhere."""
+    if rng.random() < 0.6:
+        return str(rng.choice(sorted(regions.kecamatan())))
+    return f"{ORIGIN_REGENCIES[int(rng.integers(len(ORIGIN_REGENCIES)))]}{int(rng.integers(1, 21)):02d}"
+
+
+def _in_migrants_first_district(rng, fam, birth, first_kec):
+    """In-migrant families: who was born before the family arrived keeps the NIK issued where they
+    first registered (civil-registry.md: the region part does not follow a move); later children
+    are registered in the city."""
+    n_fam = fam.max() + 1
+    migrant = rng.random(n_fam) < IN_MIGRANT_FAMILY_SHARE
+    origin = np.array(ORIGIN_REGENCIES, dtype=object)[rng.integers(len(ORIGIN_REGENCIES), size=n_fam)]
+    district = np.char.zfill(rng.integers(1, 21, size=n_fam).astype(str), 2).astype(object)
+    arrival = np.datetime64("1995-01-01") + rng.integers(0, 30 * 365, size=n_fam).astype("timedelta64[D]")
+    elsewhere = migrant[fam] & (birth < arrival[fam])
+    return np.where(elsewhere, (origin + district)[fam], first_kec)
 
 
 def _occupations(rng, age, female):

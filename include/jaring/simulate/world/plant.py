@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jaring.simulate.world import names
+from jaring.simulate.world import names, people
 from jaring.simulate.world.calendar import NAT
 
 
@@ -70,7 +70,7 @@ def unregistered(rng, reg: pd.DataFrame, k: int, start: np.datetime64) -> pd.Dat
     for i in range(k):
         while True:
             d = pd.Timestamp(birth[i])
-            nik = f"1571{int(rng.integers(1, 12)):02d}{d.day + (40 if female[i] else 0):02d}{d.month:02d}" \
+            nik = f"{people.first_district(rng)}{d.day + (40 if female[i] else 0):02d}{d.month:02d}" \
                   f"{d.year % 100:02d}{int(rng.integers(7000, 9999)):04d}"
             if nik not in known:
                 break
@@ -97,8 +97,19 @@ def registry_noise(rng, reg: pd.DataFrame, n_birth: int) -> np.ndarray:
 
 
 def invalid_registry_rows(rng, reg: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Registry rows the hub must reject: a NIK that lost a digit."""
+    """Registry rows the hub must reject: a NIK that lost a digit, or whose month digits are 13."""
     rows = reg.iloc[rng.choice(len(reg), size=k, replace=False)].copy()
-    rows["nik"] = rows["nik"].str[:15]
+    lost_digit = np.arange(k) % 2 == 0
+    rows["nik"] = np.where(lost_digit, rows["nik"].str[:15], rows["nik"].str[:8] + "13" + rows["nik"].str[10:])
     rows["stray"] = True
     return rows
+
+
+OPTIONAL_REGISTRY_FIELDS = ("TMPT_LHR", "JENIS_PKRJN", "STATUS_KAWIN", "ALAMAT", "TGL_UPDATE")
+
+
+def optional_fields_null(rng, registry: pd.DataFrame, share: float = 0.01) -> None:
+    """Fields the contract shows but never promises, null on some rows (as the registry's real data has)."""
+    for column in OPTIONAL_REGISTRY_FIELDS:
+        empty = rng.random(len(registry)) < share
+        registry[column] = registry[column].astype(object).where(~empty, None)

@@ -2,13 +2,13 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-JARING := $(BIN)/jaring
+JARING_DEV := $(BIN)/jaring-dev
 
 .PHONY: demo test lint airflow stop clean venv requirements benchmark
 
 ## demo: set everything up and run the demo nights on the local stack
 demo: venv
-	$(JARING) demo
+	$(JARING_DEV) demo
 
 ## test: ruff + the whole test suite (starts and stops what it needs)
 test: venv lint
@@ -19,11 +19,11 @@ lint: venv
 
 ## airflow: scheduler, API server, DAG processor, triggerer on 127.0.0.1:8080
 airflow: venv
-	$(JARING) dev airflow
+	$(JARING_DEV) airflow
 
 ## stop: stop everything the project started (by PID)
 stop:
-	@if [ -x $(JARING) ]; then $(JARING) dev down; fi
+	@if [ -x $(JARING_DEV) ]; then $(JARING_DEV) down; fi
 
 ## clean: stop, then remove the local stack, outbox and virtualenv
 clean: stop
@@ -33,16 +33,17 @@ clean: stop
 benchmark: venv
 	$(BIN)/python tests/benchmark/city.py
 
-## requirements: recompile the pins from requirements.in
+## requirements: recompile the pins (product: requirements.in; development: requirements-dev.in)
 requirements: venv
 	$(BIN)/uv pip compile requirements.in -o requirements.txt --python-version 3.11
+	$(BIN)/uv pip compile requirements-dev.in -o requirements-dev.txt --python-version 3.11
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml tools/pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.txt
-	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.txt -r requirements-dev.txt
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . -e tools
 	touch $@

@@ -24,7 +24,7 @@ _database_numbers = itertools.count(1)
 @pytest.fixture(scope="session")
 def postgres():
     """A throw-away PostgreSQL 15 cluster, started once per test session."""
-    from jaring.devenv.postgres import LocalPostgres
+    from jaring_dev.postgres import LocalPostgres
 
     cluster = LocalPostgres(_SESSION_TMP / "pg")
     cluster.start()

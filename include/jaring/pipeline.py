@@ -17,7 +17,6 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from jaring import config
@@ -25,8 +24,6 @@ from jaring.nights import WIB
 from jaring.nik import mask
 
 log = logging.getLogger(__name__)
-
-STEP_RUN_SQL = Path(__file__).with_name("step_run.sql")
 
 
 def _ingest_dukcapil(night: date, conn) -> dict:
@@ -150,11 +147,11 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
 def _record(conn, night, name, status, started, counts, message) -> None:
     import json
 
-    from jaring.warehouse.sqlfile import execute
+    from jaring.warehouse import sqlfile
 
     with conn.transaction():
-        execute(conn, STEP_RUN_SQL, {"night": night, "step": name, "status": status, "started": started,
-                                     "counts": json.dumps(counts, default=str), "message": message})
+        sqlfile.execute(conn, __name__, "step_run", {"night": night, "step": name, "status": status, "started": started,
+                                             "counts": json.dumps(counts, default=str), "message": message})
 
 
 @dataclass

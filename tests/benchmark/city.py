@@ -26,9 +26,9 @@ from pathlib import Path
 import psycopg
 
 from jaring import policy
-from jaring.devenv import processes
-from jaring.devenv.postgres import LocalPostgres, free_port
-from jaring.devenv.stack import connections_env
+from jaring_dev import processes
+from jaring_dev.postgres import LocalPostgres, free_port
+from jaring_dev.stack import connections_env
 
 ROWS_OF_STEP = {
     "ingest_dukcapil": ["staging.person"],
@@ -39,6 +39,7 @@ ROWS_OF_STEP = {
     "publish_outbox": ["recon.finding"],
 }
 JARING = [sys.executable, "-m", "jaring.cli"]
+JARING_SIM = [sys.executable, "-m", "jaring_sim.cli"]
 
 
 def run_measured(argv: list[str], env: dict) -> tuple[float, float]:
@@ -60,13 +61,13 @@ def main() -> None:
     args.add_argument("--keep", action="store_true", help="leave the warehouse running to inspect it")
     opts = args.parse_args()
 
-    from jaring.simulate import dtsen_db, truth
+    from jaring_sim import dtsen_db, truth
 
     scratch = Path(tempfile.mkdtemp(prefix="jaring-bench-"))
     scratch.chmod(0o755)
     world = Path(opts.world) if opts.world else scratch / "world"
     if not (world / "world.json").exists():
-        seconds, peak = run_measured([*JARING, "simulate", "world", "--scale", "city", "--out", str(world)],
+        seconds, peak = run_measured([*JARING_SIM, "world", "--scale", "city", "--out", str(world)],
                                      dict(os.environ))
         print(f"city world generated and its inbox rendered in {seconds:.1f} s (peak {peak:.0f} MB)")
     meta = json.loads((world / "world.json").read_text())
@@ -84,7 +85,7 @@ def main() -> None:
 
     ports = {"dukcapil": free_port(), "bpjs": free_port()}
     processes.start("bench-agencies", [
-        *JARING, "simulate", "serve", "--world", str(world), "--dukcapil-port", str(ports["dukcapil"]),
+        *JARING_SIM, "serve", "--world", str(world), "--dukcapil-port", str(ports["dukcapil"]),
         "--bpjs-port", str(ports["bpjs"]), "--token", "bench", "--client-id", "bench", "--client-secret", "bench",
         "--faults", "none" if opts.no_faults else "default",
     ], scratch)

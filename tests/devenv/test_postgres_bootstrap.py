@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from jaring.devenv.postgres import LocalPostgres
+from jaring_dev.postgres import LocalPostgres
 
 
 def test_start_is_idempotent_and_stop_stops(server_tmp):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from jaring.devenv.postgres import free_port
-from jaring.devenv.stack import connections_env
+from jaring_dev.postgres import free_port
+from jaring_dev.stack import connections_env
 
 
 @dataclass
@@ -34,8 +34,8 @@ class Hub:
 
 @pytest.fixture(scope="session")
 def small_world(tmp_path_factory) -> Path:
-    from jaring.simulate import rt_inbox
-    from jaring.simulate.world import generate
+    from jaring_sim import rt_inbox
+    from jaring_sim.world import generate
 
     world = tmp_path_factory.mktemp("world")
     generate(world, scale="small", seed=7)
@@ -45,8 +45,8 @@ def small_world(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def hub(small_world, postgres, tmp_path_factory):
-    from jaring.simulate import bpjs_api, dtsen_db, dukcapil_api, mail_sink
-    from jaring.simulate.faults import FaultPlan
+    from jaring_sim import bpjs_api, dtsen_db, dukcapil_api, mail_sink
+    from jaring_sim.faults import FaultPlan
 
     postgres.ensure_role("dinsos_ro")
     postgres.ensure_database("e2e_dtsen")

@@ -32,7 +32,7 @@ def test_every_step_of_the_night_succeeds_with_faults_on(last_night, hub):
 
 
 def test_findings_match_the_truth_per_code(last_night, hub):
-    from jaring.simulate import truth
+    from jaring_sim import truth
 
     night, _ = last_night
     expected = truth.compute(hub.world, night, policy.load())
@@ -60,8 +60,8 @@ def test_rerunning_a_night_changes_nothing(last_night, hub):
 
 
 def test_a_source_down_for_good_fails_loudly_and_the_others_land(hub, postgres, small_world):
-    from jaring.simulate import dukcapil_api
-    from jaring.simulate.faults import FaultPlan
+    from jaring_sim import dukcapil_api
+    from jaring_sim.faults import FaultPlan
 
     broken = dukcapil_api.make_server(small_world, port=0, token="e2e-token", faults=FaultPlan(always_fail=True))
     broken.start()

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from publishing_sample import NIGHT, insert, insert_figures, sample_figures, sample_findings  # noqa: E402
 
-from jaring.devenv.postgres import LocalPostgres  # noqa: E402
 from jaring.publishing import write_outbox  # noqa: E402
 from jaring.warehouse import db  # noqa: E402
+from jaring_dev.postgres import LocalPostgres  # noqa: E402
 
 
 def main(outbox: Path) -> None:

@@ -41,8 +41,8 @@ def _stored(document: dict) -> list[tuple]:
 
 @pytest.fixture
 def simulator(tmp_path, monkeypatch):
-    from jaring.simulate.bpjs_api import IURAN_FIELDS, KLAIM_FIELDS, PESERTA_FIELDS, make_server
-    from jaring.simulate.faults import FaultPlan
+    from jaring_sim.bpjs_api import IURAN_FIELDS, KLAIM_FIELDS, PESERTA_FIELDS, make_server
+    from jaring_sim.faults import FaultPlan
 
     world = tmp_path / "world"
     world.mkdir()

@@ -9,8 +9,8 @@ import pytest
 import requests
 from tiny_world import build
 
-from jaring.simulate import bpjs_api
-from jaring.simulate.faults import FaultPlan
+from jaring_sim import bpjs_api
+from jaring_sim.faults import FaultPlan
 
 CLIENT, SECRET = "jaring", "test-secret"
 LATER = "2026-11-30"

@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from tiny_world import INDIVIDU_HEADER, build, write_csv
 
-from jaring.simulate import dtsen_db
+from jaring_sim import dtsen_db
 
 # the contract's DDL as information_schema reports it: (column, data_type, length, nullable)
 CONTRACT_COLUMNS = {

@@ -9,7 +9,7 @@ import pytest
 import requests
 from tiny_world import build
 
-from jaring.simulate import dukcapil_api
+from jaring_sim import dukcapil_api
 
 TOKEN = "test-token"
 LATER = "2026-11-30"  # every event of the tiny world has happened
@@ -174,7 +174,7 @@ def test_auth_is_required(server, world):
 
 def test_request_log_and_logging_hold_no_nik(http, server, world, caplog):
     nik = world.people["alive"]
-    with caplog.at_level(logging.DEBUG, logger="jaring.simulate"):
+    with caplog.at_level(logging.DEBUG, logger="jaring_sim"):
         get(http, server, f"/v1/penduduk/{nik}", as_of=LATER)
         get(http, server, "/v1/penduduk/1571999999999999", as_of=LATER)
     assert "/v1/penduduk/{nik}" in {entry.route for entry in server.request_log}

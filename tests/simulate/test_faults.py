@@ -8,8 +8,8 @@ import pytest
 import requests
 from tiny_world import build
 
-from jaring.simulate import bpjs_api, dukcapil_api
-from jaring.simulate.faults import FaultPlan
+from jaring_sim import bpjs_api, dukcapil_api
+from jaring_sim.faults import FaultPlan
 
 TOKEN = "t"
 

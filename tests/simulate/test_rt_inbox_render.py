@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from jaring.nights import WIB
-from jaring.simulate.rt_inbox import MANIFEST_COLUMNS, render
 from jaring.sources import rt_values
 from jaring.sources.rt_ledger import read_ledger
+from jaring_sim.rt_inbox import MANIFEST_COLUMNS, render
 
 RT_COLUMNS = ["row_id", "bulan", "kode_kelurahan", "no_rt", "no_rw", "sheet", "no", "nik", "nama", "pekerjaan",
               "no_kpj", "iuran", "tgl_bayar", "sumber_dana", "kategori", "no_hp", "keterangan", "uploaded_on",

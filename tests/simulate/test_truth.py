@@ -11,7 +11,7 @@ import pytest
 
 from jaring.config import PACKAGE_DATA
 from jaring.policy import load
-from jaring.simulate import truth
+from jaring_sim import truth
 
 POLICY = load(PACKAGE_DATA / "policy.yaml")
 NIGHT = date(2026, 11, 20)
@@ -283,7 +283,7 @@ def test_score_compares_by_code_and_key():
 
 @pytest.fixture(scope="module")
 def small_world(tmp_path_factory):
-    from jaring.simulate.world import generate
+    from jaring_sim.world import generate
 
     out = tmp_path_factory.mktemp("world") / "small"
     generate(out, "small", 1)

@@ -10,7 +10,7 @@ import pytest
 
 from jaring import regions
 from jaring.nik import birth_date_digits, is_plausible
-from jaring.simulate.world import generate
+from jaring_sim.world import generate
 
 FILES = ("registry.csv", "dtsen_periode.csv", "dtsen_keluarga.csv", "dtsen_individu.csv", "bpjs_peserta.csv",
          "bpjs_iuran.csv", "bpjs_klaim.csv", "rt_rows.csv", "world.json")

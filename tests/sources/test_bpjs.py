@@ -9,12 +9,12 @@ import time
 import pytest
 from simulate.tiny_world import build
 
-from jaring.simulate import bpjs_api
-from jaring.simulate.faults import FaultPlan
 from jaring.sources import bpjs
 from jaring.sources.http import SourceAuthError
 from jaring.validation import SourceRejected
 from jaring.warehouse import db
+from jaring_sim import bpjs_api
+from jaring_sim.faults import FaultPlan
 
 NOT_KELURAHAN = {"1571021001": "1571021002", "1571071003": "1571071004"}  # tiny_world codes outside the 68
 # planted roster rows: KPJ -> (changes, the expectation that must catch it)

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from simulate.tiny_world import build
 
-from jaring.simulate import dtsen_db
 from jaring.sources import dtsen
 from jaring.sources.http import SourceError
 from jaring.validation import SourceRejected
 from jaring.warehouse import db
+from jaring_sim import dtsen_db
 
 NOT_KELURAHAN = {"1571021001": "1571021002", "1571071003": "1571071004"}  # tiny_world codes outside the 68
 

@@ -9,12 +9,12 @@ import time
 import pytest
 from simulate.tiny_world import REGISTRY_HEADER, build, person
 
-from jaring.simulate import dukcapil_api
-from jaring.simulate.faults import FaultPlan
 from jaring.sources import dukcapil
 from jaring.sources.http import SourceAuthError, SourceUnavailable
 from jaring.validation import SourceRejected
 from jaring.warehouse import db
+from jaring_sim import dukcapil_api
+from jaring_sim.faults import FaultPlan
 
 TOKEN = "test-token"
 # tiny_world uses two codes that are not among the 68 kelurahan; these are

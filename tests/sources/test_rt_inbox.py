@@ -12,10 +12,10 @@ import pytest
 import xlsxwriter
 
 from jaring.nights import WIB
-from jaring.simulate.rt_inbox import render
 from jaring.sources import rt_inbox
 from jaring.sources.rt_ledger import read_ledger
 from jaring.warehouse import db
+from jaring_sim.rt_inbox import render
 
 HEADER = ["NO", "NIK", "NAMA", "PEKERJAAN", "NO KPJ", "IURAN (Rp)", "TGL BAYAR", "SUMBER DANA", "KETERANGAN"]
 D = date(2026, 11, 5)

@@ -25,13 +25,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 from jaring.linking import names
+from jaring.warehouse import sqlfile
 from jaring.warehouse.db import copy_rows
-from jaring.warehouse.sqlfile import execute
 
-SQL = Path(__file__).parent
 LINK_COLUMNS = ("night", "source", "source_key", "nik", "method", "step", "score")
 
 # a link decided in Python: (source, source_key, nik, method, step, score)
@@ -67,10 +65,10 @@ def link_identities(night: date, conn) -> list[Link]:
     Step 1 with identical normalised names is written by SQL; the links returned are the rest.
     """
     params = {"night": night}
-    execute(conn, SQL / "link_records.sql", params)
+    sqlfile.execute(conn, __name__, "link_records", params)
     links: dict[tuple[str, str], Link] = {}
     nik_holder: dict[tuple[str, str], tuple[str, bool, bool, float]] = {}
-    rows = execute(conn, SQL / "link_pairs_nik.sql", params).fetchall()
+    rows = sqlfile.execute(conn, __name__, "link_pairs_nik", params).fetchall()
     for (source, key, nik, same_birth, same_name, _, _), (a, b) in zip(rows, _canonical_pairs(rows, 5, 6), strict=True):
         name_ok = same_name or names.agree_canonical(a, b)
         score = 100.0 if same_name else names.score_canonical(a, b)
@@ -80,7 +78,7 @@ def link_identities(night: date, conn) -> list[Link]:
             nik_holder[source, key] = (nik, name_ok, bool(same_birth), score)
 
     agreeing: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
-    rows = execute(conn, SQL / "link_pairs_birth.sql", params).fetchall()
+    rows = sqlfile.execute(conn, __name__, "link_pairs_birth", params).fetchall()
     for (source, key, nik, _, _), (a, b) in zip(rows, _canonical_pairs(rows, 3, 4), strict=True):
         if (source, key) not in links and names.agree_canonical(a, b):
             agreeing[source, key].append((nik, names.score_canonical(a, b)))
@@ -110,7 +108,7 @@ def link_ledger_rows(night: date, conn) -> list[Link]:
 
     Step 1 with identical normalised names is written by SQL; the links returned are the rest.
     """
-    rows = execute(conn, SQL / "link_rt_candidates.sql", {"night": night}).fetchall()
+    rows = sqlfile.execute(conn, __name__, "link_rt_candidates", {"night": night}).fetchall()
     own = names.canonical_many([row[1] for row in rows])
     by_nik = names.canonical_many([row[6] for row in rows])
     by_kpj = names.canonical_many([row[8] for row in rows])
@@ -138,7 +136,7 @@ def _link_by_area(conn, night: date, unresolved) -> list[Link]:
     conn.execute("CREATE TEMP TABLE link_rt_area (kode_wilayah char(10), no_rt char(3), no_rw char(3))")
     copy_rows(conn, "link_rt_area", ("kode_wilayah", "no_rt", "no_rw"), unresolved.keys())
     conn.execute("ANALYZE link_rt_area")
-    found = execute(conn, SQL / "link_rt_area.sql", {"night": night}).fetchall()
+    found = sqlfile.execute(conn, __name__, "link_rt_area", {"night": night}).fetchall()
     conn.execute("DROP TABLE link_rt_area")
     residents: dict[tuple[str, str, str], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     for (kel, rt, rw, nik, _), canon in zip(found, names.canonical_many([r[4] for r in found]), strict=True):

@@ -15,12 +15,8 @@ desil 7 and so ranks before one without any desil), then RT proposals first, the
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from jaring.warehouse.sqlfile import execute
-
-SQL = Path(__file__).parent
+from jaring.warehouse import sqlfile
 
 
 def compute(conn, params: dict) -> None:
-    execute(conn, SQL / "eligibility.sql", params)
+    sqlfile.execute(conn, __name__, "eligibility", params)

@@ -11,16 +11,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from jaring.regions import kecamatan
-from jaring.warehouse.sqlfile import execute
-
-SQL = Path(__file__).parent
+from jaring.warehouse import sqlfile
 
 
 def active_by_payer(conn, params: dict) -> dict[str, int]:
-    return {payer: n for payer, n in execute(conn, SQL / "figures_payers.sql", params)}
+    return {payer: n for payer, n in sqlfile.execute(conn, __name__, "figures_payers", params)}
 
 
 def _percent(part: int, whole: int) -> float:
@@ -30,7 +27,7 @@ def _percent(part: int, whole: int) -> float:
 def compute(conn, params: dict, payers: dict[str, int]) -> dict:
     used = payers.get(params["apbd_payer"], 0)
     rows = {kec: (eligible, enrolled, within) for kec, eligible, enrolled, within in
-            execute(conn, SQL / "figures_coverage.sql", params)}
+            sqlfile.execute(conn, __name__, "figures_coverage", params)}
     coverage = []
     for kode, nama in sorted(kecamatan().items()):
         eligible, enrolled, within = rows.get(kode, (0, 0, 0))

@@ -13,11 +13,7 @@ Severity (the hub's judgement, shown to every audience):
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from jaring.warehouse.sqlfile import execute
-
-SQL = Path(__file__).parent
+from jaring.warehouse import sqlfile
 
 CODES = (
     "DECEASED_STILL_ACTIVE",
@@ -34,19 +30,18 @@ CODES = (
     "PAYMENT_AMOUNT_MISMATCH",
     "INVALID_SOURCE_RECORD",
 )
-FILES = ("participant_findings.sql", "death_benefit.sql", "eligible_findings.sql", "ledger_findings.sql",
-         "invalid_findings.sql")
+FILES = ("participant_findings", "death_benefit", "eligible_findings", "ledger_findings", "invalid_findings")
 
 
 def prepare(conn, params: dict) -> None:
     """The working tables: `rc_finding` (empty) and `rc_participant` (needs night D's recon.link)."""
-    execute(conn, SQL / "base.sql", params)
+    sqlfile.execute(conn, __name__, "base", params)
 
 
 def compute(conn, params: dict) -> dict[str, int]:
     """Fill `rc_finding` (needs `prepare` and the eligibility tables); returns counts per code."""
     for name in FILES:
-        execute(conn, SQL / name, params)
+        sqlfile.execute(conn, __name__, name, params)
     counts = dict.fromkeys(CODES, 0)
     for code, n in conn.execute("SELECT finding_code, count(*) FROM rc_finding GROUP BY finding_code"):
         counts[code] = n

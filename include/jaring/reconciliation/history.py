@@ -9,14 +9,10 @@ findings that no longer hold at D, as they were on D-1.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from jaring.warehouse.sqlfile import execute
-
-SQL = Path(__file__).parent
+from jaring.warehouse import sqlfile
 
 
 def record(conn, params: dict) -> int:
     """Replace night D's findings and resolved rows; returns how many were resolved."""
-    execute(conn, SQL / "history.sql", params)
+    sqlfile.execute(conn, __name__, "history", params)
     return conn.execute("SELECT count(*) FROM recon.resolved WHERE night = %s", (params["night"],)).fetchone()[0]

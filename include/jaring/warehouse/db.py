@@ -12,7 +12,7 @@ from jaring.config import WAREHOUSE_CONN_ID, postgres_conninfo
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Every table definition of the hub, applied in this order by migrate().
 SCHEMA_FILES = [
-    _PACKAGE / "warehouse" / "schema.sql",
+    _PACKAGE / "warehouse" / "sql" / "schema.sql",
     _PACKAGE / "sources" / "sources_raw.sql",
     _PACKAGE / "sources" / "rt_inbox.sql",
 ]

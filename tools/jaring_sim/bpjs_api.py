@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from jaring.simulate.dukcapil_api import today_wib
-from jaring.simulate.faults import FaultPlan
-from jaring.simulate.http_server import (
+from jaring_sim.dukcapil_api import today_wib
+from jaring_sim.faults import FaultPlan
+from jaring_sim.http_server import (
     App,
     HttpError,
     Request,

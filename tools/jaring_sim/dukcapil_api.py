@@ -17,8 +17,8 @@ from operator import itemgetter
 from pathlib import Path
 
 from jaring.nights import WIB
-from jaring.simulate.faults import FaultPlan
-from jaring.simulate.http_server import App, HttpError, Request, Response, ServerHandle, same_secret
+from jaring_sim.faults import FaultPlan
+from jaring_sim.http_server import App, HttpError, Request, Response, ServerHandle, same_secret
 
 # the fields the API serves, in the contract's order
 PENDUDUK_FIELDS = (

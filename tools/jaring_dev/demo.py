@@ -6,8 +6,8 @@ import json
 import time
 from datetime import date
 
-from jaring.devenv import airflow_local
-from jaring.devenv.stack import Stack, project_root
+from jaring_dev import airflow_local
+from jaring_dev.stack import Stack, project_root
 
 
 def run(nights: int = 2) -> int:

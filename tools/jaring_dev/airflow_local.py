@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from jaring.devenv import processes
-from jaring.devenv.stack import AIRFLOW_COMPONENTS, Stack
+from jaring_dev import processes
+from jaring_dev.stack import AIRFLOW_COMPONENTS, Stack
 
 
 def _airflow() -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jaring.simulate.world import names
-from jaring.simulate.world.calendar import (
+from jaring_sim.world import names
+from jaring_sim.world.calendar import (
     LAST_DAY,
     LAUNCH,
     NAT,
@@ -14,7 +14,7 @@ from jaring.simulate.world.calendar import (
     month_index,
     month_start,
 )
-from jaring.simulate.world.dtsen import Dtsen
+from jaring_sim.world.dtsen import Dtsen
 
 INFORMAL = (1, 2, 5, 6, 7)
 CATEGORIES = ("PEKERJA RENTAN", "GURU NGAJI", "PENGURUS RT", "PEKERJA KONSTRUKSI", "ASISTEN RUMAH TANGGA")

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from jaring import regions
-from jaring.simulate.world import names
-from jaring.simulate.world.calendar import FIRST_DAY, LAST_DAY, days
+from jaring_sim.world import names
+from jaring_sim.world.calendar import FIRST_DAY, LAST_DAY, days
 
 KK, ISTRI, SUAMI, ANAK, MENANTU, CUCU, ORANG_TUA, MERTUA, FAMILI, KK_F = range(10)
 STAT_HBKEL = np.array(

@@ -321,7 +321,7 @@ class _Ledger:
         return b"\xef\xbb\xbf" + text.encode("utf-8")
 
     def _render_xlsx(self, sheets: dict[str, list[dict]], note: bool = True) -> bytes:
-        from jaring.simulate.rt_xlsx import Workbook
+        from jaring_sim.rt_xlsx import Workbook
 
         workbook = Workbook(datetime(int(self.bulan[:4]), int(self.bulan[5:7]), 28, 8), f"Ketua RT {self.rt}")
         extra = self._chance("extra_sheets")

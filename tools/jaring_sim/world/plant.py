@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jaring.simulate.world import names, people
-from jaring.simulate.world.calendar import NAT
+from jaring_sim.world import names, people
+from jaring_sim.world.calendar import NAT
 
 
 def unique_identity(reg: pd.DataFrame) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""All simulated agencies in one process, for `jaring simulate serve`."""
+"""All simulated agencies in one process, for `jaring-sim serve`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import signal
 import threading
 from pathlib import Path
 
-from jaring.simulate import bpjs_api, dukcapil_api
-from jaring.simulate.faults import FaultPlan
-from jaring.simulate.http_server import ServerHandle
+from jaring_sim import bpjs_api, dukcapil_api
+from jaring_sim.faults import FaultPlan
+from jaring_sim.http_server import ServerHandle
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def serve(world_dir: Path, dukcapil_port: int = 8081, bpjs_port: int = 8082, fau
     world_dir = Path(world_dir)
     faults = faults or FaultPlan.none()
     if dtsen_admin_dsn:
-        from jaring.simulate import dtsen_db
+        from jaring_sim import dtsen_db
 
         counts = dtsen_db.load(world_dir, dtsen_admin_dsn)
         log.info("DTSEN loaded: %s", counts)

@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from jaring.devenv import processes
-from jaring.devenv.postgres import LocalPostgres, free_port
+from jaring_dev import processes
+from jaring_dev.postgres import LocalPostgres, free_port
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class Stack:
         }
 
     def write_env_file(self) -> None:
-        lines = ["# Written by `jaring dev up`: points Jaring and Airflow at the local stack."]
+        lines = ["# Written by `jaring-dev up`: points Jaring and Airflow at the local stack."]
         lines += [f"export {k}={shlex.quote(v)}" for k, v in self.environment().items()]
         self.env_file.write_text("\n".join(lines) + "\n")
 
@@ -142,8 +142,8 @@ class Stack:
         marker = self.world_dir / "world.json"
         if marker.exists() and (self.world_dir / "inbox_manifest.csv").exists():
             return json.loads(marker.read_text())
-        from jaring.simulate import rt_inbox
-        from jaring.simulate.world import generate
+        from jaring_sim import rt_inbox
+        from jaring_sim.world import generate
 
         log.info("generating the %s demo world (seed %s)", DEMO_SCALE, DEMO_SEED)
         meta = generate(self.world_dir, scale=DEMO_SCALE, seed=DEMO_SEED)
@@ -167,7 +167,7 @@ class Stack:
         self.start_mail_sink()
 
     def load_dtsen(self) -> None:
-        from jaring.simulate import dtsen_db
+        from jaring_sim import dtsen_db
 
         pg = self.postgres
         marker = self.local / "dtsen.loaded"
@@ -181,7 +181,7 @@ class Stack:
         s = self.settings()
         client_id, client_secret = BPJS_CLIENT
         processes.start("agencies", [
-            sys.executable, "-m", "jaring.cli", "simulate", "serve",
+            sys.executable, "-m", "jaring_sim.cli", "serve",
             "--world", str(self.world_dir),
             "--dukcapil-port", str(s["dukcapil_port"]), "--bpjs-port", str(s["bpjs_port"]),
             "--token", DUKCAPIL_TOKEN, "--client-id", client_id, "--client-secret", client_secret,
@@ -193,7 +193,7 @@ class Stack:
     def start_mail_sink(self) -> None:
         s = self.settings()
         processes.start("mail", [
-            sys.executable, "-m", "jaring.cli", "simulate", "mail",
+            sys.executable, "-m", "jaring_sim.cli", "mail",
             "--port", str(s["smtp_port"]), "--maildir", str(self.local / "mail"),
         ], self.run_dir)
         processes.wait_for_port(s["smtp_port"], 30, "the mail sink", self.run_dir / "mail.log")

@@ -23,7 +23,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from jaring.simulate.faults import FaultInjector, FaultPlan
+from jaring_sim.faults import FaultInjector, FaultPlan
 
 log = logging.getLogger(__name__)
 

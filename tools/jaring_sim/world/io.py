@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jaring.simulate.world.calendar import month_text, text
+from jaring_sim.world.calendar import month_text, text
 
 
 def write(df: pd.DataFrame, path: Path) -> int:

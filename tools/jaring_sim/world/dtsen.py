@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jaring.simulate.world import names, people
-from jaring.simulate.world.calendar import FIRST_DAY, LAST_DAY, NAT, month_index, month_start, month_text
-from jaring.simulate.world.people import HUB_KK, SECTOR_BY_OCCUPATION, STATUS_BY_OCCUPATION
+from jaring_sim.world import names, people
+from jaring_sim.world.calendar import FIRST_DAY, LAST_DAY, NAT, month_index, month_start, month_text
+from jaring_sim.world.people import HUB_KK, SECTOR_BY_OCCUPATION, STATUS_BY_OCCUPATION
 
 DESIL_P = np.array([0.17, 0.16, 0.14, 0.13, 0.11, 0.09, 0.07, 0.06, 0.04, 0.03])
 

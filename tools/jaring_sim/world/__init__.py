@@ -1,7 +1,7 @@
 """The simulated world of Kota Jambi: `generate(out, scale, seed)` writes it as CSV files.
 
 Layout and columns: docs/internals.md ("The simulated world"); the `inbox/` folder is rendered
-afterwards from `rt_rows.csv` by `jaring.simulate.rt_inbox`. Columns starting with `_` are the
+afterwards from `rt_rows.csv` by `jaring_sim.rt_inbox`. Columns starting with `_` are the
 simulator's ground truth (`_person_nik`; `_cacat` on `bpjs_peserta.csv` labels a planted typing
 error: `nik_digit`, `nik_swap`, `nama`, `tgl_lahir`, `nama+tgl_lahir`, `nik_asing`, `kpj`).
 Same seed and scale give byte-identical files.
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jaring.simulate.world import dtsen, io, names, people, plant, programme
-from jaring.simulate.world.calendar import (
+from jaring_sim.world import dtsen, io, names, people, plant, programme
+from jaring_sim.world.calendar import (
     DEMO_NIGHTS,
     FIRST_DAY,
     LAST_DAY,

@@ -10,6 +10,7 @@ Expectations, links each person across them, computes the findings of
 
 | task | does |
 | --- | --- |
+| `night` | which night this run reconciles (the interval's day, or the `night` parameter) |
 | `ingest_dukcapil` | civil registry as of D → `staging.person` |
 | `ingest_bpjs` | BPJS roster, payments, claims as of D |
 | `ingest_dtsen` | the DTSEN release current at D |
@@ -23,34 +24,34 @@ sources still land, and reconciliation waits until the night is re-run.
 Every task replaces night D's rows, so clearing a task, re-running a night or
 a backfill (`airflow backfill create --dag-id jaring_nightly --from-date …
 --to-date … --max-active-runs 1`) never duplicates anything. A manual run can
-name its night in the `night` parameter.
+name its night in the `night` parameter. The warehouse schema is migrated once
+per deployment (`jaring db migrate`), not by the tasks.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 
+from jaring import pipeline
 from jaring.pipeline import STEPS
 
-SOURCE_ASSETS = {
-    "ingest_dukcapil": Asset("jaring://warehouse/staging/person"),
-    "ingest_bpjs": Asset("jaring://warehouse/staging/participant"),
-    "ingest_dtsen": Asset("jaring://warehouse/staging/dtsen_individual"),
-    "ingest_rt": Asset("jaring://warehouse/staging/rt_row"),
-    "reconcile": Asset("jaring://warehouse/recon/finding"),
-}
+
+def outlets(step: str) -> list[Asset]:
+    """The warehouse tables a step writes, as Assets (our own URI scheme: see README)."""
+    return [Asset(f"jaring://warehouse/{table.replace('.', '/')}") for table in STEPS[step].writes]
 
 
-def run_step(step: str, params=None, data_interval_start=None, dag_run=None) -> dict:
-    """Run one pipeline step for this run's night; returns counts (no personal data)."""
-    from jaring import pipeline
-    from jaring.nights import night_of_run
+def run_step(name: str, night: str) -> dict:
+    """One step of the night, journaled in ops.step_run; the XCom is its counts and the night."""
+    return {"night": night, **pipeline.run_step(name, date.fromisoformat(night))}
 
-    night = night_of_run((params or {}).get("night"), data_interval_start, getattr(dag_run, "run_after", None))
-    return {"night": night.isoformat(), **pipeline.run_step(step, night)}
+
+def step_task(name: str):
+    """The task of one pipeline step: its docs, its Assets, one XCom of counts (no personal data)."""
+    return task(task_id=name, outlets=outlets(name), doc_md=STEPS[name].doc, multiple_outputs=False)
 
 
 @dag(
@@ -65,18 +66,58 @@ def run_step(step: str, params=None, data_interval_start=None, dag_run=None) -> 
         "retry_delay": timedelta(minutes=5),
         "retry_exponential_backoff": True,
     },
-    params={"night": Param(None, type=["null", "string"], format="date", description="YYYY-MM-DD; empty = the interval's day")},
+    params={"night": Param(None, type=["null", "string"], format="date",
+                           description="YYYY-MM-DD; empty = the interval's day")},
     tags=["jaring", "nightly"],
     doc_md=__doc__,
 )
 def jaring_nightly():
-    tasks = {}
-    for name, step in STEPS.items():
-        outlets = [SOURCE_ASSETS[name]] if name in SOURCE_ASSETS else []
-        tasks[name] = task(run_step, task_id=name, outlets=outlets, doc_md=step.doc)(step=name)
-    for name, step in STEPS.items():
-        for need in step.needs:
-            tasks[need] >> tasks[name]
+    @task(multiple_outputs=False)
+    def night(params=None, data_interval_start=None, dag_run=None) -> str:
+        """The night this run reconciles, resolved once for every task."""
+        from jaring.nights import night_of_run
+
+        run_after = getattr(dag_run, "run_after", None)
+        return night_of_run((params or {}).get("night"), data_interval_start, run_after).isoformat()
+
+    @step_task("ingest_dukcapil")
+    def ingest_dukcapil(night: str) -> dict:
+        return run_step("ingest_dukcapil", night)
+
+    @step_task("ingest_bpjs")
+    def ingest_bpjs(night: str) -> dict:
+        return run_step("ingest_bpjs", night)
+
+    @step_task("ingest_dtsen")
+    def ingest_dtsen(night: str) -> dict:
+        return run_step("ingest_dtsen", night)
+
+    @step_task("ingest_rt")
+    def ingest_rt(night: str) -> dict:
+        return run_step("ingest_rt", night)
+
+    @step_task("reconcile")
+    def reconcile(night: str) -> dict:
+        return run_step("reconcile", night)
+
+    @step_task("publish_outbox")
+    def publish_outbox(night: str) -> dict:
+        return run_step("publish_outbox", night)
+
+    @step_task("send_reports")
+    def send_reports(night: str) -> dict:
+        return run_step("send_reports", night)
+
+    @step_task("put_bpjs")
+    def put_bpjs(night: str) -> dict:
+        return run_step("put_bpjs", night)
+
+    d = night()
+    sources = [ingest_dukcapil(d), ingest_bpjs(d), ingest_dtsen(d), ingest_rt(d)]
+    links = reconcile(d)
+    outbox = publish_outbox(d)
+    sources >> links >> [outbox, put_bpjs(d)]
+    outbox >> send_reports(d)
 
 
 jaring_nightly()

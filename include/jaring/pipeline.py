@@ -2,67 +2,82 @@
 
 The Airflow DAG runs each step as a task; `jaring night --date D` runs them in
 this process. Either way a step is `run_step(name, night)`: it opens the
-warehouse, does its work in its own transaction(s), and records itself in
+warehouse (which `jaring db migrate` has brought to the code's version), does
+its work in its own transaction(s), and journals each attempt in
 `ops.step_run`. Steps return counts only, never personal data (they end up in
 XCom and logs).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from jaring import config
-from jaring.nights import WIB
 from jaring.nik import mask
 
 log = logging.getLogger(__name__)
 
 
-def _ingest_dukcapil(night: date, conn) -> dict:
-    return importlib.import_module("jaring.sources.dukcapil").ingest(night, conn)
+# The steps. Each imports its work where it runs, so that the DAG file (which imports this module)
+# parses without pandas or Great Expectations.
+
+def ingest_dukcapil(night: date, conn) -> dict:
+    from jaring.sources import dukcapil
+
+    return dukcapil.ingest(night, conn)
 
 
-def _ingest_bpjs(night: date, conn) -> dict:
-    return importlib.import_module("jaring.sources.bpjs").ingest(night, conn)
+def ingest_bpjs(night: date, conn) -> dict:
+    from jaring.sources import bpjs
+
+    return bpjs.ingest(night, conn)
 
 
-def _ingest_dtsen(night: date, conn) -> dict:
-    return importlib.import_module("jaring.sources.dtsen").ingest(night, conn)
+def ingest_dtsen(night: date, conn) -> dict:
+    from jaring.sources import dtsen
+
+    return dtsen.ingest(night, conn)
 
 
-def _ingest_rt(night: date, conn) -> dict:
-    return importlib.import_module("jaring.sources.rt_inbox").ingest(night, conn, config.rt_inbox())
+def ingest_rt(night: date, conn) -> dict:
+    from jaring.sources import rt_inbox
+
+    return rt_inbox.ingest(night, conn, config.rt_inbox())
 
 
-def _reconcile(night: date, conn) -> dict:
-    from jaring import policy
+def reconcile(night: date, conn) -> dict:
+    from jaring import policy, reconciliation
 
-    return importlib.import_module("jaring.reconciliation").run(night, conn, policy.load())
+    return reconciliation.run(night, conn, policy.load())
 
 
-def _publish(night: date, conn) -> dict:
+def publish_outbox(night: date, conn) -> dict:
+    from jaring.publishing import write_outbox
+    from jaring.validation import datadocs
+
     # Data Docs first: write_outbox carries <D>/datadocs/ into the night's folder it swaps in.
-    datadocs = importlib.import_module("jaring.validation.datadocs")
     docs = datadocs.build(night, datadocs.load_results(conn, night), config.outbox())
-    path = importlib.import_module("jaring.publishing").write_outbox(night, conn, config.outbox())
+    path = write_outbox(night, conn, config.outbox())
     return {"outbox": str(path), "datadocs": str(docs)}
 
 
-def _send_reports(night: date, conn) -> dict:
-    publishing = importlib.import_module("jaring.publishing")
-    return publishing.send_reports(night, config.outbox(), config.recipients_file())
+def send_reports(night: date, conn) -> dict:
+    from jaring.publishing import send_reports as send
+
+    return send(night, config.outbox(), config.recipients_file())
 
 
-def _put_bpjs(night: date, conn) -> dict:
-    return importlib.import_module("jaring.publishing").put_bpjs(night, conn)
+def put_bpjs(night: date, conn) -> dict:
+    from jaring.publishing import put_bpjs as put
+
+    return put(night, conn)
 
 
 @dataclass(frozen=True)
@@ -79,16 +94,17 @@ INGEST_STEPS = ("ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt")
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
-        Step("ingest_dukcapil", _ingest_dukcapil, doc="civil registry as of D → staging.person",
+        Step("ingest_dukcapil", ingest_dukcapil, doc="civil registry as of D → staging.person",
              writes=("staging.person",)),
-        Step("ingest_bpjs", _ingest_bpjs, doc="BPJS roster, payments, claims as of D",
+        Step("ingest_bpjs", ingest_bpjs, doc="BPJS roster, payments, claims as of D",
              writes=("staging.participant", "staging.payment", "staging.claim")),
-        Step("ingest_dtsen", _ingest_dtsen, doc="DTSEN release current at D", writes=("staging.dtsen_individual",)),
-        Step("ingest_rt", _ingest_rt, doc="RT ledgers uploaded by the end of D", writes=("staging.rt_row",)),
-        Step("reconcile", _reconcile, INGEST_STEPS, "links and findings of night D"),
-        Step("publish_outbox", _publish, ("reconcile",), "outbox/<D>/ for every audience"),
-        Step("send_reports", _send_reports, ("publish_outbox",), "e-mail each audience its report"),
-        Step("put_bpjs", _put_bpjs, ("reconcile",), "PUT BPJS's findings to /v1/rekonsiliasi/<D>"),
+        Step("ingest_dtsen", ingest_dtsen, doc="DTSEN release current at D", writes=("staging.dtsen_individual",)),
+        Step("ingest_rt", ingest_rt, doc="RT ledgers uploaded by the end of D", writes=("staging.rt_row",)),
+        Step("reconcile", reconcile, INGEST_STEPS, "links and findings of night D",
+             writes=("recon.link", "recon.finding")),
+        Step("publish_outbox", publish_outbox, ("reconcile",), "outbox/<D>/ for every audience"),
+        Step("send_reports", send_reports, ("publish_outbox",), "e-mail each audience its report"),
+        Step("put_bpjs", put_bpjs, ("reconcile",), "PUT BPJS's findings to /v1/rekonsiliasi/<D>"),
     )
 }
 
@@ -116,42 +132,51 @@ class NightFailed(RuntimeError):
 
 
 def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
-    """Run one step of night D against the warehouse and record it in ops.step_run."""
+    """Run one step of night D against the warehouse, journaled in ops.step_run (one row per attempt)."""
     from jaring.warehouse import db
 
     step = STEPS[name]
-    started = datetime.now(WIB)
     t0 = time.monotonic()
-    with db.connect(conninfo) as conn:
-        db.migrate(conn)
-        try:
+    attempt = _start(conninfo, night, name)
+    try:
+        with db.connect(conninfo) as conn:
+            db.require_current(conn)
             counts = step.work(night, conn) or {}
-        except Exception as exc:
-            conn.rollback()
-            message = describe_failure(exc)
-            _record(conn, night, name, "failed", started, {}, message)
-            # Library messages may quote a record (psycopg adds the row's key to its DETAIL):
-            # re-raise with the masked message, and log where it failed without the original text.
-            log.error("night %s: %s failed at\n%s", night, name, "".join(traceback.format_tb(exc.__traceback__)))
-            raise StepFailed(message) from None
-        for table in step.writes:
-            # fresh statistics, or the night's joins are planned for the tables as they were before
-            conn.execute(f"ANALYZE {table}")
-        conn.commit()
-        counts = {**counts, "seconds": round(time.monotonic() - t0, 2)}
-        _record(conn, night, name, "success", started, counts, None)
+            for table in step.writes:
+                # fresh statistics, or the night's joins are planned for the tables as they were before
+                conn.execute(f"ANALYZE {table}")
+            conn.commit()
+    except Exception as exc:
+        message = describe_failure(exc)
+        # Library messages may quote a record (psycopg adds the row's key to its DETAIL):
+        # re-raise with the masked message, and log where it failed without the original text.
+        log.error("night %s: %s failed at\n%s", night, name, "".join(traceback.format_tb(exc.__traceback__)))
+        _finish(conninfo, night, name, attempt, "failed", {}, message)
+        raise StepFailed(message) from None
+    counts = {**counts, "seconds": round(time.monotonic() - t0, 2)}
+    _finish(conninfo, night, name, attempt, "success", counts, None)
     log.info("night %s: %s done in %.1f s", night, name, counts["seconds"])
     return counts
 
 
-def _record(conn, night, name, status, started, counts, message) -> None:
+# The journal writes on connections of its own: the step's may be broken or rolled back.
+
+def _start(conninfo: str | None, night: date, name: str) -> int:
+    from jaring.warehouse import db, sqlfile
+
+    with db.connect(conninfo, autocommit=True) as conn:
+        return sqlfile.execute(conn, __name__, "step_run_start", {"night": night, "step": name}).fetchone()[0]
+
+
+def _finish(conninfo, night, name, attempt, status, counts, message) -> None:
     import json
 
-    from jaring.warehouse import sqlfile
+    from jaring.warehouse import db, sqlfile
 
-    with conn.transaction():
-        sqlfile.execute(conn, __name__, "step_run", {"night": night, "step": name, "status": status, "started": started,
-                                             "counts": json.dumps(counts, default=str), "message": message})
+    with db.connect(conninfo, autocommit=True) as conn:
+        sqlfile.execute(conn, __name__, "step_run_finish", {
+            "night": night, "step": name, "attempt": attempt, "status": status,
+            "counts": json.dumps(counts, default=str), "message": message})
 
 
 @dataclass

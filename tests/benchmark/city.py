@@ -26,6 +26,7 @@ from pathlib import Path
 import psycopg
 
 from jaring import policy
+from jaring.warehouse import db
 from jaring_dev import processes
 from jaring_dev.postgres import LocalPostgres, free_port
 from jaring_dev.stack import connections_env
@@ -79,6 +80,8 @@ def main() -> None:
     pg.ensure_role("dinsos_ro")
     for name in ("dtsen", "jaring"):
         pg.ensure_database(name)
+    with psycopg.connect(pg.dsn("jaring")) as conn:
+        db.migrate(conn)
     t0 = time.monotonic()
     dtsen_db.load(world, pg.dsn("dtsen"))
     print(f"DTSEN extract (all releases) loaded in {time.monotonic() - t0:.1f} s")
@@ -106,7 +109,8 @@ def main() -> None:
             with psycopg.connect(pg.dsn("jaring")) as conn:
                 rows = sum(conn.execute(f"SELECT count(*) FROM {t} WHERE night = %s", (night,)).fetchone()[0]
                            for t in ROWS_OF_STEP[step])
-                own = conn.execute("SELECT (counts->>'seconds')::float FROM ops.step_run WHERE night = %s AND step = %s",
+                own = conn.execute("SELECT (counts->>'seconds')::float FROM ops.step_run WHERE night = %s AND step = %s"
+                                   " ORDER BY attempt DESC LIMIT 1",
                                    (night, step)).fetchone()[0]
             print(f"{step:18s} {rows:9d} {seconds:8.1f} {own:8.1f} {rows / own:9.0f} {peak:8.0f}")
     finally:

@@ -58,18 +58,28 @@ def test_every_dag_has_docs_tags_owner_and_retries(dagbag):
             assert t.retries >= 2, (dag_id, t.task_id)
 
 
-def test_reconcile_waits_for_all_four_sources(dagbag):
+def test_the_dag_runs_the_pipelines_steps_with_the_pipelines_dependencies(dagbag):
+    from jaring.pipeline import STEPS
+
     dag = dagbag.dags["jaring_nightly"]
-    assert dag.get_task("reconcile").upstream_task_ids == {
+    assert {t.task_id for t in dag.tasks} == {"night", *STEPS}
+    for name, step in STEPS.items():
+        # the night is resolved once, by the `night` task, and handed to every step
+        assert dag.get_task(name).upstream_task_ids == {"night", *step.needs}, name
+    assert dag.get_task("reconcile").upstream_task_ids >= {
         "ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt"}
-    assert {t.task_id for t in dag.get_task("reconcile").downstream_list} >= {"publish_outbox", "put_bpjs"}
 
 
-def test_sources_update_assets_with_our_own_scheme(dagbag):
+def test_each_step_updates_the_assets_of_the_tables_it_writes_and_returns_one_xcom(dagbag):
+    from jaring.pipeline import STEPS
+
     dag = dagbag.dags["jaring_nightly"]
-    for task_id in ("ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt"):
-        uris = [a.uri for a in dag.get_task(task_id).outlets]
-        assert uris and all(u.startswith("jaring://") for u in uris), task_id
+    for name, step in STEPS.items():
+        t = dag.get_task(name)
+        assert [a.uri for a in t.outlets] == [f"jaring://warehouse/{w.replace('.', '/')}" for w in step.writes]
+        assert t.multiple_outputs is False, name
+    for task_id in ("ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt", "reconcile"):
+        assert dag.get_task(task_id).outlets, task_id
 
 
 def test_dag_parsing_is_cheap_and_light(parse_probe):

@@ -28,6 +28,8 @@ def test_airflow_components_share_the_jwt_secret_and_connections():
 def test_metadata_database_is_postgres_and_migrated_before_the_components_start():
     services = _compose()["services"]
     assert services["postgres"]["image"].startswith("postgres:15")
-    assert services["airflow-init"]["command"] == ["db", "migrate"]
+    init = services["airflow-init"]
+    assert init["entrypoint"] == "/bin/bash" and init["command"][0] == "-c"
+    assert init["command"][1] == "airflow db migrate && jaring db migrate"  # metadata, then the warehouse
     for component in ("api-server", "scheduler", "dag-processor", "triggerer"):
         assert services[component]["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"

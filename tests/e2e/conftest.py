@@ -32,6 +32,14 @@ class Hub:
     bpjs: object
 
 
+def migrate(dsn: str) -> None:
+    """What `jaring db migrate` does once per deployment."""
+    from jaring.warehouse import db
+
+    with db.connect(dsn) as conn:
+        db.migrate(conn)
+
+
 @pytest.fixture(scope="session")
 def small_world(tmp_path_factory) -> Path:
     from jaring_sim import rt_inbox
@@ -51,6 +59,7 @@ def hub(small_world, postgres, tmp_path_factory):
     postgres.ensure_role("dinsos_ro")
     postgres.ensure_database("e2e_dtsen")
     postgres.ensure_database("e2e_warehouse")
+    migrate(postgres.dsn("e2e_warehouse"))
     dtsen_db.load(small_world, postgres.dsn("e2e_dtsen"), readonly_role="dinsos_ro")
 
     faults = FaultPlan(rate_limit_every=17, unavailable_every=29, unavailable_run=2, error_every=41,

@@ -11,6 +11,7 @@ import sys
 import psycopg
 
 from jaring import pipeline, policy
+from jaring.warehouse import db
 
 STAGING_TABLES = ["staging.person", "staging.participant", "staging.payment", "staging.claim",
                   "staging.dtsen_individual", "staging.rt_row", "staging.invalid_record", "quarantine.record",
@@ -66,6 +67,8 @@ def test_a_source_down_for_good_fails_loudly_and_the_others_land(hub, postgres, 
     broken = dukcapil_api.make_server(small_world, port=0, token="e2e-token", faults=FaultPlan(always_fail=True))
     broken.start()
     postgres.ensure_database("e2e_broken")
+    with db.connect(postgres.dsn("e2e_broken")) as conn:
+        db.migrate(conn)  # once per deployment, as `jaring db migrate` does
     env = {**os.environ,
            "AIRFLOW_CONN_JARING_DB": postgres.dsn("e2e_broken"),
            "AIRFLOW_CONN_DUKCAPIL_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": broken.port,

@@ -43,5 +43,44 @@ def test_a_failing_step_is_masked_the_others_run_and_dependents_are_skipped(ware
     with psycopg.connect(warehouse) as conn:
         rows = dict(conn.execute("SELECT step, status FROM ops.step_run WHERE night = %s", (NIGHT,)).fetchall())
         message = conn.execute("SELECT message FROM ops.step_run WHERE step = 'ingest_a'").fetchone()[0]
-    assert rows == {"ingest_a": "failed", "ingest_b": "success"}
+    assert rows == {"ingest_a": "failed", "ingest_b": "success"}  # one attempt each
     assert NIK not in message and "157103******0004" in message
+
+
+def _killed(night, conn):
+    raise KeyboardInterrupt  # stands for a kill: nothing after this line of the step runs
+
+
+def _journal(dsn) -> list[tuple]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT step, attempt, status FROM ops.step_run WHERE night = %s"
+                            " ORDER BY step, attempt", (NIGHT,)).fetchall()
+
+
+def test_the_journal_keeps_every_attempt_and_a_killed_one_stays_running(warehouse, monkeypatch):
+    monkeypatch.setattr(pipeline, "STEPS", {"ingest_b": pipeline.Step("ingest_b", _fine)})
+    pipeline.run_step("ingest_b", NIGHT, warehouse)
+    pipeline.run_step("ingest_b", NIGHT, warehouse)
+    monkeypatch.setattr(pipeline, "STEPS", {"ingest_b": pipeline.Step("ingest_b", _killed)})
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.run_step("ingest_b", NIGHT, warehouse)
+    # never a stale `success` for an attempt that did not finish
+    assert _journal(warehouse) == [("ingest_b", 1, "success"), ("ingest_b", 2, "success"), ("ingest_b", 3, "running")]
+
+
+def test_a_step_refuses_a_warehouse_behind_the_code(fresh_database, monkeypatch):
+    from jaring.warehouse import db
+
+    dsn = fresh_database("unmigrated")
+    monkeypatch.setattr(pipeline, "STEPS", {"ingest_b": pipeline.Step("ingest_b", _fine)})
+    with psycopg.connect(dsn) as conn:
+        conn.execute("CREATE SCHEMA ops")
+        conn.execute("CREATE TABLE ops.step_run (night date, step text, attempt int, status text,"
+                     " started_at timestamptz, finished_at timestamptz, counts jsonb, message text)")
+    with pytest.raises(pipeline.StepFailed, match=r"version 0, this code needs \d+: run `jaring db migrate`"):
+        pipeline.run_step("ingest_b", NIGHT, dsn)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("DROP SCHEMA ops CASCADE")
+        assert db.migrate(conn) == db.code_version()
+        conn.commit()
+    assert pipeline.run_step("ingest_b", NIGHT, dsn)["rows"] == 3

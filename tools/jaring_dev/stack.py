@@ -159,12 +159,20 @@ class Stack:
             pg.ensure_database(database)
         os.environ.update(self.environment())
         self.write_env_file()
+        self.migrate_warehouse()
         if not with_world:
             return
         self.ensure_world()
         self.load_dtsen()
         self.start_agencies()
         self.start_mail_sink()
+
+    def migrate_warehouse(self) -> None:
+        """`jaring db migrate`: once per deployment, here once per `up` (it is idempotent)."""
+        from jaring.warehouse import db
+
+        with db.connect(self.postgres.dsn("jaring")) as conn:
+            db.migrate(conn)
 
     def load_dtsen(self) -> None:
         from jaring_sim import dtsen_db

@@ -25,12 +25,67 @@ def connect(conninfo: str | None = None, **kwargs):
     return psycopg.connect(conninfo or postgres_conninfo(WAREHOUSE_CONN_ID), **kwargs)
 
 
-def migrate(conn) -> None:
-    """Create every hub table that does not exist yet; safe to run at every start."""
+MIGRATIONS = _PACKAGE / "warehouse" / "sql" / "migrations"
+BASELINE_VERSION = 1  # SCHEMA_FILES; each later version is migrations/NNNN_<what it changes>.sql
+
+
+class SchemaOutdated(RuntimeError):
+    """The warehouse is behind the code: `jaring db migrate` has not been run since an upgrade."""
+
+
+def migrations() -> dict[int, Path]:
+    """Versions after the baseline, by number (`0002_….sql` is version 2)."""
+    return {int(path.name[:4]): path for path in sorted(MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql"))}
+
+
+def code_version() -> int:
+    return max(migrations(), default=BASELINE_VERSION)
+
+
+def schema_version(conn) -> int:
+    """The warehouse's version; 0 when it was never migrated."""
+    exists = conn.execute("SELECT to_regclass('ops.schema_version') IS NOT NULL").fetchone()[0]
+    if not exists:
+        return 0
+    return conn.execute("SELECT coalesce(max(version), 0) FROM ops.schema_version").fetchone()[0]
+
+
+def migrate(conn) -> int:
+    """Bring the warehouse to the code's version, each version once and in its own transaction;
+    run once per deployment (`jaring db migrate`), safe to repeat. Returns the version reached."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('jaring.migrate'))")
-        for path in SCHEMA_FILES:
-            conn.execute(path.read_text())
+        conn.execute("CREATE SCHEMA IF NOT EXISTS ops")
+        conn.execute("CREATE TABLE IF NOT EXISTS ops.schema_version ("
+                     " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        current = schema_version(conn)
+        if current < BASELINE_VERSION:
+            for path in SCHEMA_FILES:
+                conn.execute(path.read_text(encoding="utf-8"))
+            conn.execute("INSERT INTO ops.schema_version (version) VALUES (%s)", (BASELINE_VERSION,))
+            current = BASELINE_VERSION
+    for version, path in migrations().items():
+        if version > current:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('jaring.migrate'))")
+                if schema_version(conn) < version:  # another migrate may have got here first
+                    conn.execute(path.read_text(encoding="utf-8"))
+                    conn.execute("INSERT INTO ops.schema_version (version) VALUES (%s)", (version,))
+            current = version
+    return current
+
+
+def require_current(conn) -> None:
+    """Fail fast, naming the command, when the warehouse is not at the code's version."""
+    found, needed = schema_version(conn), code_version()
+    if found != needed:
+        raise SchemaOutdated(f"the warehouse schema is at version {found}, this code needs {needed}: "
+                             f"run `jaring db migrate` (jaring_db)")
+
+
+# A table whose night D is replaced: its name, or (name, {column: value or list of values}) to replace
+# only the rows of night D that match, e.g. ("quarantine.record", {"source": "rt"}).
+NightTable = str | tuple[str, Mapping[str, object]]
 
 
 @contextmanager

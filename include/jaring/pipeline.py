@@ -15,6 +15,7 @@ import re
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -55,6 +56,9 @@ def ingest_rt(night: date, conn) -> dict:
 def reconcile(night: date, conn) -> dict:
     from jaring import policy, reconciliation
 
+    # NEW / PERSISTING of night D are computed against the latest night before it: reconciliations
+    # of different nights take turns, so none reads a night another is still writing.
+    conn.execute("SELECT pg_advisory_lock(hashtext('jaring.history'))")
     return reconciliation.run(night, conn, policy.load())
 
 
@@ -123,6 +127,10 @@ class StepFailed(RuntimeError):
     """A step failed; the message names the step and the cause, masked."""
 
 
+class StepBusy(StepFailed):
+    """The same step of the same night is running elsewhere."""
+
+
 class NightFailed(RuntimeError):
     """One or more steps of a night failed; the message names them and why."""
 
@@ -137,26 +145,42 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
 
     step = STEPS[name]
     t0 = time.monotonic()
-    attempt = _start(conninfo, night, name)
-    try:
-        with db.connect(conninfo) as conn:
-            db.require_current(conn)
-            counts = step.work(night, conn) or {}
-            for table in step.writes:
-                # fresh statistics, or the night's joins are planned for the tables as they were before
-                conn.execute(f"ANALYZE {table}")
-            conn.commit()
-    except Exception as exc:
-        message = describe_failure(exc)
-        # Library messages may quote a record (psycopg adds the row's key to its DETAIL):
-        # re-raise with the masked message, and log where it failed without the original text.
-        log.error("night %s: %s failed at\n%s", night, name, "".join(traceback.format_tb(exc.__traceback__)))
-        _finish(conninfo, night, name, attempt, "failed", {}, message)
-        raise StepFailed(message) from None
-    counts = {**counts, "seconds": round(time.monotonic() - t0, 2)}
-    _finish(conninfo, night, name, attempt, "success", counts, None)
+    with _exclusive(conninfo, night, name):
+        attempt = _start(conninfo, night, name)
+        try:
+            with db.connect(conninfo) as conn:
+                db.require_current(conn)
+                counts = step.work(night, conn) or {}
+                for table in step.writes:
+                    # fresh statistics, or the night's joins are planned for the tables as they were before
+                    conn.execute(f"ANALYZE {table}")
+                conn.commit()
+        except Exception as exc:
+            message = describe_failure(exc)
+            # Library messages may quote a record (psycopg adds the row's key to its DETAIL):
+            # re-raise with the masked message, and log where it failed without the original text.
+            log.error("night %s: %s failed at\n%s", night, name, "".join(traceback.format_tb(exc.__traceback__)))
+            _finish(conninfo, night, name, attempt, "failed", {}, message)
+            raise StepFailed(message) from None
+        counts = {**counts, "seconds": round(time.monotonic() - t0, 2)}
+        _finish(conninfo, night, name, attempt, "success", counts, None)
     log.info("night %s: %s done in %.1f s", night, name, counts["seconds"])
     return counts
+
+
+@contextmanager
+def _exclusive(conninfo: str | None, night: date, name: str):
+    """Held while a step runs, so the CLI and Airflow (or two clears) never run one step of a night
+    twice at once: the second fails fast instead of colliding on keys or on the outbox folder."""
+    from jaring.warehouse import db
+
+    with db.connect(conninfo, autocommit=True) as conn:
+        taken = conn.execute("SELECT pg_try_advisory_lock(hashtext('jaring.step'), hashtext(%s))",
+                             (f"{night}/{name}",)).fetchone()[0]
+        if not taken:
+            raise StepBusy(f"{name} of night {night} is already running (another `jaring night` or Airflow "
+                           "run); not started")
+        yield  # the lock goes with the connection
 
 
 # The journal writes on connections of its own: the step's may be broken or rolled back.

@@ -84,3 +84,17 @@ def test_a_step_refuses_a_warehouse_behind_the_code(fresh_database, monkeypatch)
         assert db.migrate(conn) == db.code_version()
         conn.commit()
     assert pipeline.run_step("ingest_b", NIGHT, dsn)["rows"] == 3
+
+
+def test_a_step_already_running_for_the_night_is_not_started_twice(warehouse, monkeypatch):
+    monkeypatch.setattr(pipeline, "STEPS", {"ingest_b": pipeline.Step("ingest_b", _fine)})
+    with psycopg.connect(warehouse, autocommit=True) as other_run:  # another process holds the step
+        other_run.execute("SELECT pg_advisory_lock(hashtext('jaring.step'), hashtext(%s))",
+                          (f"{NIGHT}/ingest_b",))
+        with pytest.raises(pipeline.StepBusy, match="ingest_b of night 2026-11-20 is already running"):
+            pipeline.run_step("ingest_b", NIGHT, warehouse)
+        assert _journal(warehouse) == []  # it never started
+        # another night, or another step of this night, is not held back
+        pipeline.run_step("ingest_b", date(2026, 11, 21), warehouse)
+    pipeline.run_step("ingest_b", NIGHT, warehouse)
+    assert _journal(warehouse) == [("ingest_b", 1, "success")]

@@ -62,3 +62,11 @@ def server_tmp(tmp_path):
     path = Path(tempfile.mkdtemp(dir=_SESSION_TMP))
     path.chmod(0o755)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _restore_umask():
+    """A step sets the product's umask (0o027) for its process; each test starts from the usual one."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)

@@ -11,6 +11,7 @@ XCom and logs).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import traceback
@@ -113,6 +114,7 @@ STEPS: dict[str, Step] = {
 }
 
 
+PERSONAL_DATA_UMASK = 0o027
 _LONG_NUMBER = re.compile(r"\d{15,16}")
 
 
@@ -145,6 +147,9 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
 
     step = STEPS[name]
     t0 = time.monotonic()
+    # what a step writes (the outbox: NIKs, names) is never world-readable; the group may read,
+    # for a web server that serves the outbox to the officials
+    os.umask(PERSONAL_DATA_UMASK)
     with _exclusive(conninfo, night, name):
         attempt = _start(conninfo, night, name)
         try:

@@ -98,3 +98,15 @@ def test_a_step_already_running_for_the_night_is_not_started_twice(warehouse, mo
         pipeline.run_step("ingest_b", date(2026, 11, 21), warehouse)
     pipeline.run_step("ingest_b", NIGHT, warehouse)
     assert _journal(warehouse) == [("ingest_b", 1, "success")]
+
+
+def test_what_a_step_writes_is_not_world_readable(warehouse, monkeypatch, tmp_path):
+    def writes_a_file(night, conn):
+        (tmp_path / "out").mkdir()
+        (tmp_path / "out" / "findings.csv").write_text("nik\n")
+        return {}
+
+    monkeypatch.setattr(pipeline, "STEPS", {"publish": pipeline.Step("publish", writes_a_file)})
+    pipeline.run_step("publish", NIGHT, warehouse)  # the test starts with umask 0o022 (conftest)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o750
+    assert (tmp_path / "out" / "findings.csv").stat().st_mode & 0o777 == 0o640

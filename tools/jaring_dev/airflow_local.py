@@ -24,7 +24,9 @@ def ensure_login(stack: Stack) -> tuple[str, str]:
     path = Path(stack.environment()["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
+        path.touch(mode=0o600)
         path.write_text(json.dumps({"admin": secrets.token_urlsafe(12)}))
+    path.chmod(0o600)  # the UI's password
     return "admin", json.loads(path.read_text())["admin"]
 
 

@@ -135,6 +135,8 @@ class Stack:
     def write_env_file(self) -> None:
         lines = ["# Written by `jaring-dev up`: points Jaring and Airflow at the local stack."]
         lines += [f"export {k}={shlex.quote(v)}" for k, v in self.environment().items()]
+        self.env_file.touch(mode=0o600)  # it holds the stack's secrets
+        self.env_file.chmod(0o600)
         self.env_file.write_text("\n".join(lines) + "\n")
 
     def ensure_world(self) -> dict:

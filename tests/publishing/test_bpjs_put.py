@@ -12,6 +12,7 @@ from publishing_sample import NIGHT, sample_findings
 
 from jaring.publishing import put_bpjs
 from jaring.publishing.bpjs_put import BpjsPublishError
+from jaring.sources.http import RetryPolicy
 from jaring.warehouse import db
 
 # The share BPJS should get, restated from the "goes to" column: every code naming BPJS, and BPJS's own records.
@@ -30,9 +31,10 @@ def _connection(monkeypatch, port: int, secret: str = "demo-secret") -> None:
         "password": secret}))
 
 
-def _put(dsn, **kwargs):
+def _put(dsn, total_seconds: float = 10.0):
+    """Short waits (the client's own tests cover honouring a long `Retry-After`)."""
     with db.connect(dsn) as conn:
-        return put_bpjs(NIGHT, conn, backoff=0.01, max_wait=0.05, **kwargs)
+        return put_bpjs(NIGHT, conn, policy=RetryPolicy(total_seconds, base_delay=0.01, max_delay=0.05))
 
 
 def _stored(document: dict) -> list[tuple]:
@@ -49,7 +51,7 @@ def simulator(tmp_path, monkeypatch):
     for name, header in (("bpjs_peserta", PESERTA_FIELDS), ("bpjs_iuran", IURAN_FIELDS),
                          ("bpjs_klaim", KLAIM_FIELDS)):
         (world / f"{name}.csv").write_text(",".join(header) + "\n")
-    faults = FaultPlan(rate_limit_every=3, retry_after=1, unavailable_every=2, unavailable_run=1)
+    faults = FaultPlan(rate_limit_every=3, retry_after=0, unavailable_every=2, unavailable_run=1)
     server = make_server(world, port=0, client_id="jaring", client_secret="demo-secret",
                          state_dir=tmp_path / "state", faults=faults).start()
     _connection(monkeypatch, server.port)
@@ -165,7 +167,7 @@ def test_lost_answer_is_retried_without_duplicates(sample_night, forgetful):
 def test_gives_up_after_bounded_retries(sample_night, forgetful):
     forgetful.always_unavailable = True
     with pytest.raises(BpjsPublishError, match="503"):
-        _put(sample_night, attempts=3)
+        _put(sample_night, total_seconds=0.5)
 
 
 def test_a_read_back_that_is_missing_fails_naming_the_connection(sample_night, forgetful):

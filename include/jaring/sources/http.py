@@ -46,6 +46,10 @@ class CursorExpired(SourceError):
     """HTTP 410: a cursor listing must be restarted from the beginning."""
 
 
+class NotFound(SourceError):
+    """HTTP 404: nothing is stored under that path (a read-back may need to tell this apart)."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     total_seconds: float = 300.0  # budget of one request, retries and waits included
@@ -169,6 +173,8 @@ class HttpClient:
                     raise SourceAuthError(self.conn_id, f"{where} forbidden (HTTP 403)")
                 if status == 410:
                     raise CursorExpired(self.conn_id, f"{where}: cursor expired (HTTP 410)")
+                if status == 404:
+                    raise NotFound(self.conn_id, f"{where} failed with HTTP 404: {_error_text(response)}")
                 if status not in RETRY_STATUSES:
                     raise SourceError(self.conn_id, f"{where} failed with HTTP {status}: {_error_text(response)}")
                 last = f"HTTP {status}"

@@ -34,8 +34,10 @@ from datetime import date, timedelta
 
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk.exceptions import AirflowFailException
 
 from jaring import pipeline
+from jaring.alerts import failure_alert
 from jaring.pipeline import STEPS
 
 
@@ -45,8 +47,14 @@ def outlets(step: str) -> list[Asset]:
 
 
 def run_step(name: str, night: str) -> dict:
-    """One step of the night, journaled in ops.step_run; the XCom is its counts and the night."""
-    return {"night": night, **pipeline.run_step(name, date.fromisoformat(night))}
+    """One step of the night, journaled in ops.step_run; the XCom is its counts and the night.
+    A failure retrying cannot mend (a rejected source, refused credentials) fails at once."""
+    try:
+        return {"night": night, **pipeline.run_step(name, date.fromisoformat(night))}
+    except pipeline.StepFailed as failure:
+        if failure.permanent:
+            raise AirflowFailException(str(failure)) from None
+        raise
 
 
 def step_task(name: str):
@@ -60,12 +68,16 @@ def step_task(name: str):
     start_date=pendulum.datetime(2026, 11, 1, tz="Asia/Jakarta"),
     catchup=False,
     max_active_runs=1,  # night D's NEW/PERSISTING status is computed against night D-1
+    # a source down for good: 3 attempts of a 300 s HTTP budget 30 s apart, the run red in ~16 min
     default_args={
         "owner": "jaring-data",
         "retries": 2,
-        "retry_delay": timedelta(minutes=5),
-        "retry_exponential_backoff": True,
+        "retry_delay": timedelta(seconds=30),
+        "execution_timeout": timedelta(minutes=20),  # a city step takes ≤ 1 min (make benchmark)
+        "on_failure_callback": failure_alert(),
     },
+    on_failure_callback=failure_alert(),
+    dagrun_timeout=timedelta(hours=2),
     params={"night": Param(None, type=["null", "string"], format="date",
                            description="YYYY-MM-DD; empty = the interval's day")},
     tags=["jaring", "nightly"],

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from jaring import config
+from jaring.errors import Permanent
 from jaring.nik import mask
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,12 @@ def describe_failure(exc: BaseException) -> str:
 
 
 class StepFailed(RuntimeError):
-    """A step failed; the message names the step and the cause, masked."""
+    """A step failed; the message names the step and the cause, masked. `permanent`: retrying is
+    pointless until someone acts (see jaring.errors)."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class StepBusy(StepFailed):
@@ -166,7 +172,7 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
             # re-raise with the masked message, and log where it failed without the original text.
             log.error("night %s: %s failed at\n%s", night, name, "".join(traceback.format_tb(exc.__traceback__)))
             _finish(conninfo, night, name, attempt, "failed", {}, message)
-            raise StepFailed(message) from None
+            raise StepFailed(message, permanent=isinstance(exc, Permanent)) from None
         counts = {**counts, "seconds": round(time.monotonic() - t0, 2)}
         _finish(conninfo, night, name, attempt, "success", counts, None)
     log.info("night %s: %s done in %.1f s", night, name, counts["seconds"])

@@ -7,9 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from jaring import config
+from jaring.errors import Permanent
 
 
-class PolicyError(ValueError):
+class PolicyError(ValueError, Permanent):
     """The policy file is unusable; the message names the bad key."""
 
 

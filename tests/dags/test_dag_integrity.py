@@ -86,3 +86,17 @@ def test_dag_parsing_is_cheap_and_light(parse_probe):
     assert parse_probe["errors"] == {}
     assert parse_probe["heavy"] == [], "DAG files must not import heavy modules at top level"
     assert parse_probe["dags_seconds"] < 2.0, parse_probe
+
+
+def test_every_task_and_the_run_alert_the_engineers_and_are_bounded_in_time(dagbag):
+    from jaring.alerts import EngineersAlert
+
+    def alerts(callbacks) -> bool:
+        callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+        return any(isinstance(c, EngineersAlert) for c in callbacks)
+
+    dag = dagbag.dags["jaring_nightly"]
+    assert alerts(dag.on_failure_callback) and dag.dagrun_timeout is not None
+    for t in dag.tasks:
+        assert alerts(t.on_failure_callback), t.task_id
+        assert t.execution_timeout is not None, t.task_id

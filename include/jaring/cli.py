@@ -2,6 +2,7 @@
 
     jaring night --date 2026-11-20            run night D end to end (exit 1 if a step failed)
     jaring night --date 2026-11-20 --steps ingest_rt,reconcile
+    jaring status --date 2026-11-20           every attempt of every step of night D
     jaring db migrate                         bring the warehouse schema up to date
 
 The simulated agencies are `jaring-sim`, the local stack `jaring-dev` (tools/, not shipped).
@@ -54,6 +55,26 @@ def _print_steps(result) -> None:
         print(f"  skipped {name:16s} {why}")
 
 
+def cmd_status(args) -> int:
+    from jaring import pipeline
+    from jaring.warehouse import db, sqlfile
+
+    with db.connect() as conn:
+        attempts = sqlfile.execute(conn, __name__, "step_runs_of_night", {"night": args.date}).fetchall()
+    if not attempts:
+        print(f"night {args.date}: no step has run")
+        return 1
+    print(f"night {args.date}:")
+    for step, attempt, status, started, finished, counts, message in attempts:
+        took = f"{(finished - started).total_seconds():7.1f} s" if finished else "        "
+        detail = message or json.dumps({k: v for k, v in (counts or {}).items() if k != "seconds"}, default=str)
+        print(f"  {step:16s} #{attempt:<2d} {status:8s} {started:%Y-%m-%d %H:%M:%S} {took}  {detail[:120]}")
+    latest = {step: status for step, _, status, *_ in attempts}
+    missing = [name for name in pipeline.STEPS if latest.get(name) != "success"]
+    print("all steps succeeded" if not missing else f"not (yet) succeeded: {', '.join(missing)}")
+    return 0 if not missing else 1
+
+
 def cmd_db(args) -> int:
     from jaring.warehouse import db
 
@@ -72,6 +93,10 @@ def parser() -> argparse.ArgumentParser:
     night.add_argument("--date", type=night_date, required=True)
     night.add_argument("--steps", help="comma-separated subset of steps")
     night.set_defaults(func=cmd_night)
+
+    status = sub.add_parser("status", help="every attempt of every step of night D (ops.step_run)")
+    status.add_argument("--date", type=night_date, required=True)
+    status.set_defaults(func=cmd_status)
 
     dbp = sub.add_parser("db", help="warehouse schema")
     dbp.add_argument("action", choices=["migrate"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import psycopg
@@ -110,3 +111,20 @@ def test_what_a_step_writes_is_not_world_readable(warehouse, monkeypatch, tmp_pa
     pipeline.run_step("publish", NIGHT, warehouse)  # the test starts with umask 0o022 (conftest)
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o750
     assert (tmp_path / "out" / "findings.csv").stat().st_mode & 0o777 == 0o640
+
+
+def test_status_lists_every_attempt_of_the_night(warehouse, monkeypatch, capsys):
+    from jaring import cli
+
+    monkeypatch.setattr(pipeline, "STEPS", {"ingest_a": pipeline.Step("ingest_a", _duplicate_person),
+                                            "ingest_b": pipeline.Step("ingest_b", _fine)})
+    with pytest.raises(pipeline.NightFailed):
+        pipeline.run_night(NIGHT, conninfo=warehouse)
+    pipeline.run_step("ingest_b", NIGHT, warehouse)
+    assert cli.main(["status", "--date", NIGHT.isoformat()]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"ingest_a +#1 +failed .*UniqueViolation", out)
+    assert re.search(r"ingest_b +#1 +success .*\{\"rows\": 3\}", out) and re.search(r"ingest_b +#2 +success", out)
+    assert "not (yet) succeeded: ingest_a" in out and NIK not in out
+    assert cli.main(["status", "--date", "2026-11-19"]) == 1
+    assert "no step has run" in capsys.readouterr().out

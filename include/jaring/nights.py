@@ -29,10 +29,6 @@ def due_date(coverage_month: str, due_day: int = 15) -> date:
     return date(int(following[:4]), int(following[5:7]), due_day)
 
 
-def previous_night(night: date) -> date:
-    return night - timedelta(days=1)
-
-
 def night_of_run(requested: str | None, data_interval_start: datetime | None, run_after: datetime | None) -> date:
     """Which night an Airflow run reconciles.
 

@@ -66,3 +66,22 @@ def test_figures(warehouse):
     assert len(kec) == 11
     assert (kec["157103"]["eligible"], kec["157103"]["enrolled"], kec["157103"]["percent"]) == (2, 1, 50.0)
     assert figures["apbd_projected_cost"]["amount"] == 1 * 16800 * 12
+
+
+def test_a_night_that_was_not_computed_does_not_make_everything_new(warehouse):
+    reconcile(warehouse, night(D1 - timedelta(days=2), dead=False, bad_file=False))  # the 17th; 18th never ran
+    third = reconcile(warehouse, night(D1, dead=False, bad_file=False))
+    persisting = third["ELIGIBLE_NOT_ENROLLED", "1571034107750002"]
+    assert (persisting["status"], persisting["first_seen"]) == ("PERSISTING", D1 - timedelta(days=2))
+    with db.connect(warehouse) as conn:
+        compared = conn.execute("SELECT figures->>'compared_with' FROM recon.figures WHERE night = %s",
+                                (D1,)).fetchone()[0]
+    assert compared == (D1 - timedelta(days=2)).isoformat()  # the report names the night it compares with
+
+
+def test_the_first_night_compares_with_nothing(warehouse):
+    first = reconcile(warehouse, night(D1, dead=False, bad_file=False))
+    assert all(f["status"] == "NEW" for f in first.values())
+    with db.connect(warehouse) as conn:
+        figures = conn.execute("SELECT figures FROM recon.figures WHERE night = %s", (D1,)).fetchone()[0]
+    assert figures["compared_with"] is None

@@ -36,7 +36,9 @@ def run(night: date, conn, policy) -> dict[str, int]:
         params["quota_left"] = max(params["quota"] - payers.get(policy.apbd_payer, 0), 0)
         eligibility.compute(conn, params)
         counts = findings.compute(conn, params)
-        figures.write(conn, night, figures.compute(conn, params, payers))
+        params["previous"] = history.previous_computed_night(conn, night)
+        figures.write(conn, night, figures.compute(conn, params, payers) | {
+            "compared_with": params["previous"] and params["previous"].isoformat()})
         counts["resolved"] = history.record(conn, params)
         counts["links"] = sum(links.values())
         for table in _TEMP_TABLES:

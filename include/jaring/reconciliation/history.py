@@ -1,15 +1,22 @@
 """Night D's findings into `recon.finding` with NEW/PERSISTING and first_seen; `recon.resolved`.
 
-`status` is NEW when the same (finding_code, finding_key) was not a finding of night D-1, else
-PERSISTING. `first_seen` is the first night of the unbroken run of nights, ending at D, in which
-the finding held: D-1's `first_seen` when it persists, else D. A night that was not computed
-breaks the run (the finding comes back NEW). `recon.resolved` (night = D) holds night D-1's
-findings that no longer hold at D, as they were on D-1.
+Night D is compared with the latest night before it that was computed (usually D-1; after an
+outage, the last night before it, which the report names): `status` is NEW when the same
+(finding_code, finding_key) was not a finding of that night, else PERSISTING, and `first_seen`
+is that night's `first_seen` when it persists, else D. `recon.resolved` (night = D) holds that
+night's findings that no longer hold at D, as they were then.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from jaring.warehouse import sqlfile
+
+
+def previous_computed_night(conn, night: date) -> date | None:
+    """The latest night before D whose reconciliation was kept (it wrote its figures)."""
+    return conn.execute("SELECT max(night) FROM recon.figures WHERE night < %s", (night,)).fetchone()[0]
 
 
 def record(conn, params: dict) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from jaring.nights import add_months, due_date, month_of, previous_night
+from jaring.nights import add_months, due_date, month_of
 from jaring.policy import Policy
 
 
@@ -23,7 +23,6 @@ def arrears_months(night: date, policy: Policy) -> list[str]:
 def build(night: date, policy: Policy) -> dict:
     return {
         "night": night,
-        "previous": previous_night(night),
         "month": month_of(night),
         "city_prefix": policy.city_prefix,
         "age_min": policy.age_min,

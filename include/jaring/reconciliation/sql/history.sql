@@ -1,6 +1,6 @@
--- Night D's findings with their history against night D-1 (%(previous)s), and the resolved ones.
--- status: NEW unless the same (code, key) was a finding of D-1. first_seen: D-1's first_seen when
--- it persists, else D - i.e. the first night of the unbroken run of nights ending at D.
+-- Night D's findings with their history against %(previous)s (the latest computed night before D,
+-- NULL for the first), and the resolved ones. status: NEW unless the same (code, key) was a
+-- finding of that night. first_seen: that night's first_seen when it persists, else D.
 DELETE FROM recon.finding WHERE night = %(night)s;
 DELETE FROM recon.resolved WHERE night = %(night)s;
 INSERT INTO recon.finding (night, finding_code, finding_key, nik, kpj, period, source, source_ref, severity,

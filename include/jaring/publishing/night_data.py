@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
-SQL = Path(__file__).with_name("sql")
+from jaring.warehouse import sqlfile
+
 HISTORY_NIGHTS = 30
 SORT_FIELDS = ("finding_code", "nik", "kpj", "period", "source_ref")
-
-
-def sql_text(name: str) -> str:
-    return (SQL / f"{name}.sql").read_text()
 
 
 def _clean(row: dict) -> dict:
@@ -42,7 +38,7 @@ def _rows(conn, table: str, night: date) -> list[dict]:
     from psycopg.rows import dict_row
 
     schema, name = table.split(".")
-    query = sql.SQL(sql_text("findings")).format(table=sql.Identifier(schema, name))
+    query = sql.SQL(sqlfile.text(__name__, "findings")).format(table=sql.Identifier(schema, name))
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query, {"night": night})
         rows = [_clean(r) for r in cur.fetchall()]
@@ -52,8 +48,8 @@ def _rows(conn, table: str, night: date) -> list[dict]:
 def load(conn, night: date) -> Night:
     findings = _rows(conn, "recon.finding", night)
     resolved = _rows(conn, "recon.resolved", night)
-    row = conn.execute(sql_text("figures"), {"night": night}).fetchone()
+    row = conn.execute(sqlfile.text(__name__, "figures"), {"night": night}).fetchone()
     history: dict[date, dict[str, int]] = {}
-    for day, code, count in conn.execute(sql_text("history"), {"night": night, "nights": HISTORY_NIGHTS}):
+    for day, code, count in conn.execute(sqlfile.text(__name__, "history"), {"night": night, "nights": HISTORY_NIGHTS}):
         history.setdefault(day, {})[code] = count
     return Night(night, findings, resolved, (row[0] if row else None) or {}, history)

@@ -9,6 +9,7 @@ from publishing_sample import (
     NIGHT,
     SIMPANG_IV,
     TALANG_BANJAR,
+    evidence,
     finding,
     insert,
     insert_figures,
@@ -24,7 +25,7 @@ def sample_night(warehouse):
     rows = sample_findings()
     insert(warehouse, NIGHT, rows)
     resolved = [finding("PREMIUM_ARREARS", kpj(30 + i), kel=tb_or_si, serial=30 + i, nama=f"LUNAS {i}",
-                        status="PERSISTING", details={"pembiayaan": "APBD_KOTA_JAMBI"})
+                        status="PERSISTING", details=evidence("PREMIUM_ARREARS", payer="APBD_KOTA_JAMBI"))
                 for i, tb_or_si in enumerate((TALANG_BANJAR, SIMPANG_IV))]
     insert(warehouse, NIGHT, resolved, "recon.resolved")
     insert_figures(warehouse, NIGHT, sample_figures())

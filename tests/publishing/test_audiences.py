@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from staging_builder import default_policy
 
+from jaring.findings_contract import PAYER
 from jaring.publishing import audiences
 from jaring.publishing.audiences import mask_text, mask_value, view_for
 
@@ -23,7 +24,7 @@ def _finding(code, **fields):
 @pytest.mark.parametrize(("payer", "expected"), [("APBD_KOTA_JAMBI", ["bpjs-tk", "bpkad"]),
                                                   ("APBD_PROVINSI_JAMBI", ["bpjs-tk"]), (None, ["bpjs-tk"])])
 def test_arrears_go_to_bpkad_only_when_the_city_pays(payer, expected):
-    assert audiences_of(_finding("PREMIUM_ARREARS", details={"pembiayaan": payer} if payer else {})) == expected
+    assert audiences_of(_finding("PREMIUM_ARREARS", details={PAYER: payer} if payer else {})) == expected
 
 
 def test_invalid_ledger_row_goes_to_the_ledgers_kelurahan_from_the_file_name():
@@ -41,10 +42,10 @@ def test_kelurahan_of_domicile_and_of_ledger_but_never_outside_the_city():
 
 def test_routing_follows_the_policys_city_prefix_and_apbd_payer():
     other_city = default_policy(city_prefix="1572", apbd_payer="APBD_KOTA_SUNGAI_PENUH")
-    arrears = _finding("PREMIUM_ARREARS", details={"pembiayaan": "APBD_KOTA_SUNGAI_PENUH"})
+    arrears = _finding("PREMIUM_ARREARS", details={PAYER: "APBD_KOTA_SUNGAI_PENUH"})
     assert audiences_of(arrears, other_city) == ["bpjs-tk", "bpkad"]
     assert audiences_of(arrears) == ["bpjs-tk"]  # not the payer Kota Jambi's policy names
-    city_paid = _finding("PREMIUM_ARREARS", details={"pembiayaan": "APBD_KOTA_JAMBI"})
+    city_paid = _finding("PREMIUM_ARREARS", details={PAYER: "APBD_KOTA_JAMBI"})
     assert audiences_of(city_paid, other_city) == ["bpjs-tk"]
     eligible = _finding("ELIGIBLE_NOT_ENROLLED", kode_wilayah="1572011001")
     assert audiences_of(eligible, other_city) == ["dinsos", "kelurahan/1572011001"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from jaring.findings_contract import PAYER
 from jaring.nik import mask
 from jaring.policy import Policy
 
@@ -19,7 +20,8 @@ BPJS, DINSOS, DUKCAPIL, BPKAD, KELURAHAN = "bpjs-tk", "dinsos", "disdukcapil", "
 AGENCIES = (BPJS, DINSOS, DUKCAPIL, BPKAD)
 FULL_NIK_AUDIENCES = frozenset({BPJS, DUKCAPIL})
 
-# "payer" (PREMIUM_ARREARS) and "source" (INVALID_SOURCE_RECORD) are resolved per finding.
+# Keyed by jaring.findings_contract.CODES; "payer" (PREMIUM_ARREARS) and "source" (INVALID_SOURCE_RECORD)
+# are resolved per finding.
 GOES_TO: dict[str, tuple[str, ...]] = {
     "DECEASED_STILL_ACTIVE": (BPJS, DINSOS),
     "DEATH_BENEFIT_UNCLAIMED": (BPJS, DINSOS, KELURAHAN),
@@ -35,9 +37,7 @@ GOES_TO: dict[str, tuple[str, ...]] = {
     "PAYMENT_AMOUNT_MISMATCH": (BPJS, KELURAHAN),
     "INVALID_SOURCE_RECORD": ("source",),
 }
-CODES = tuple(GOES_TO)
 SOURCE_AUDIENCE = {"rt": KELURAHAN, "dtsen": DINSOS, "dukcapil": DUKCAPIL, "bpjs": BPJS}
-_PAYER_KEYS = ("pembiayaan", "payer", "pembayar", "PEMBIAYAAN")
 _LEDGER_FILE = re.compile(r"(?:^|/)(\d{10})-RT\d+-RW\d+\.", re.IGNORECASE)
 
 
@@ -58,11 +58,8 @@ def ledger_kelurahan(finding: Mapping) -> str | None:
 
 
 def payer(finding: Mapping) -> str | None:
-    details = finding.get("details") or {}
-    for key in _PAYER_KEYS:
-        if details.get(key):
-            return str(details[key])
-    return None
+    value = (finding.get("details") or {}).get(PAYER)
+    return str(value) if value else None
 
 
 def audiences_of(finding: Mapping, policy: Policy) -> list[str]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from jaring.config import SMTP_CONN_ID, endpoint
 from jaring.publishing import labels
 from jaring.publishing.audiences import AGENCIES, KELURAHAN, sees_full_nik
+from jaring.publishing.formatting import angka, tanggal
 
 log = logging.getLogger(__name__)
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -68,12 +69,12 @@ def audiences_in(folder: Path) -> list[str]:
 
 def _counts_text(night: date, audience: str, counts: dict) -> str:
     lines = [f"Yth. {labels.audience_name(audience)},", "",
-             f"Berikut hasil rekonsiliasi data Jaring untuk keadaan sampai akhir tanggal {labels.tanggal(night)}.", ""]
+             f"Berikut hasil rekonsiliasi data Jaring untuk keadaan sampai akhir tanggal {tanggal(night)}.", ""]
     total = sum(c["jumlah"] for c in counts.values())
-    lines.append(f"Jumlah temuan: {labels.angka(total)}")
+    lines.append(f"Jumlah temuan: {angka(total)}")
     for code, c in counts.items():
         judul = labels.CODE_TEXT[code].judul if code in labels.CODE_TEXT else code
-        lines.append(f"- {judul}: {labels.angka(c['jumlah'])} (baru {labels.angka(c['baru'])})")
+        lines.append(f"- {judul}: {angka(c['jumlah'])} (baru {angka(c['baru'])})")
     lines += ["", "Rincian ada di lampiran: laporan.html (dibuka dengan peramban) dan temuan.xlsx.",
               "Lampiran memuat data pribadi; perlakukan sebagai dokumen rahasia (UU 27/2022).", "",
               "Pesan ini dikirim otomatis oleh Jaring, Pemerintah Kota Jambi."]
@@ -83,7 +84,7 @@ def _counts_text(night: date, audience: str, counts: dict) -> str:
 def build_message(night: date, audience: str, folder: Path, sender: str, to: list[str]) -> EmailMessage:
     counts = json.loads((folder / "ringkasan.json").read_text(encoding="utf-8"))["per_kode"]
     message = EmailMessage()
-    message["Subject"] = f"[Jaring] Temuan rekonsiliasi {labels.tanggal(night)} — {labels.audience_name(audience)}"
+    message["Subject"] = f"[Jaring] Temuan rekonsiliasi {tanggal(night)} — {labels.audience_name(audience)}"
     message["From"] = sender
     message["To"] = ", ".join(to)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)

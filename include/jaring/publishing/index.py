@@ -9,6 +9,8 @@ from pathlib import Path
 
 from jaring.publishing import labels
 from jaring.publishing.audiences import AGENCIES, KELURAHAN
+from jaring.publishing.formatting import tanggal
+from jaring.publishing.report import render_index
 
 _NIGHT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RAW_FILES = ("findings.csv", "resolved.csv", "summary.json")
@@ -34,7 +36,7 @@ def nights(outbox: Path) -> list[dict]:
                                   "html": f"{rel}/laporan.html",
                                   "xlsx": f"{rel}/temuan.xlsx" if (path / "temuan.xlsx").exists() else None})
         rows.append({
-            "label": labels.tanggal(date.fromisoformat(name)),
+            "label": tanggal(date.fromisoformat(name)),
             "city": f"{name}/laporan.html" if (folder / "laporan.html").exists() else None,
             "audiences": audiences,
             "files": [f"{name}/{f}" for f in RAW_FILES if (folder / f).exists()],
@@ -45,8 +47,6 @@ def nights(outbox: Path) -> list[dict]:
 
 def write(outbox: Path) -> Path:
     """Rewrite `<outbox>/index.html` (written aside and renamed, so readers never see half a page)."""
-    from jaring.publishing.report import render_index
-
     target = outbox / "index.html"
     temp = outbox / f".index.html.{os.getpid()}"
     temp.write_text(render_index(nights(outbox)), encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from jaring.publishing.audiences import BPJS, BPKAD, DINSOS, DUKCAPIL, KELURAHAN
 
@@ -166,43 +165,32 @@ COLUMNS = {
     "details": "Rincian",
 }
 
-# Evidence keys the reconciliation is expected to use; unknown keys are shown humanised.
+# `details` keys of jaring.findings_contract worth a word of their own; the others are shown humanised.
 DETAIL_LABELS = {
     "registry_nik": "NIK Dukcapil",
-    "nik_registry": "NIK Dukcapil",
     "participant_nik": "NIK di BPJS",
-    "nik_bpjs": "NIK di BPJS",
     "tgl_mati": "Tanggal meninggal",
-    "death_date": "Tanggal meninggal",
     "covered_at_death": "Terlindungi saat meninggal",
-    "benefit": "Santunan JKM",
     "jkm_benefit": "Santunan JKM",
     "heirs": "Ahli waris",
-    "ahli_waris": "Ahli waris",
     "scholarship_children": "Anak calon penerima beasiswa",
     "three_years_contributions": "Iuran ≥ 3 tahun",
     "missing_months": "Bulan belum dibayar",
-    "bulan_tertunggak": "Bulan belum dibayar",
     "arrears_amount": "Jumlah tunggakan",
     "payer": "Pembayar",
-    "pembiayaan": "Pembayar",
     "ledger_amount": "Jumlah di buku kas RT",
     "bpjs_amount": "Jumlah diterima BPJS",
     "quota_rank": "Urutan prioritas",
     "within_quota": "Dalam kuota",
     "desil": "Desil",
     "reason": "Alasan",
-    "alasan": "Alasan",
     "kpjs": "Daftar KPJ",
     "tgl_pindah": "Tanggal pindah",
     "kode_wilayah_baru": "Wilayah baru",
     "nik": "NIK",
     "nama": "Nama",
-    "nik_raw": "NIK seperti tertulis",
-    "hubungan": "Hubungan",
     "umur": "Umur",
     "nama_bpjs": "Nama di BPJS",
-    "periode": "Bulan iuran",
 }
 
 SEVERITY = {"TINGGI": "Tinggi", "SEDANG": "Sedang", "RENDAH": "Rendah"}
@@ -216,8 +204,6 @@ PAYERS = {
     "CSR": "CSR",
     "MANDIRI": "Mandiri",
 }
-_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-           "November", "Desember")
 
 
 def audience_name(audience: str) -> str:
@@ -225,10 +211,17 @@ def audience_name(audience: str) -> str:
     kind, _, kode = audience.partition("/")
     if kind != KELURAHAN:
         return AUDIENCE_NAMES.get(kind, audience)
+    return f"Kelurahan {kelurahan_name(kode)}"
+
+
+def kelurahan_name(kode: str | None) -> str:
+    """`1571011001` -> `Simpang IV Sipin` (the code itself when unknown; "" for none)."""
+    if not kode:
+        return ""
     from jaring.regions import kelurahan
 
     known = kelurahan().get(kode)
-    return f"Kelurahan {nama_wilayah(known.nama)}" if known else f"Kelurahan {kode}"
+    return nama_wilayah(known.nama) if known else kode
 
 
 def nama_wilayah(name: str) -> str:
@@ -238,22 +231,3 @@ def nama_wilayah(name: str) -> str:
 
 def detail_label(key: str) -> str:
     return DETAIL_LABELS.get(key) or key.replace("_", " ").capitalize()
-
-
-def tanggal(day: date) -> str:
-    """`20 November 2026`."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def bulan(period: str) -> str:
-    """`2026-10` -> `Oktober 2026`."""
-    return f"{_MONTHS[int(period[5:7]) - 1]} {period[:4]}" if period and len(period) >= 7 else period or ""
-
-
-def rupiah(amount: float | int) -> str:
-    """`Rp 42.000.000` (Indonesian thousands separator)."""
-    return "Rp " + f"{round(amount):,}".replace(",", ".")
-
-
-def angka(number: float | int) -> str:
-    return f"{round(number):,}".replace(",", ".")

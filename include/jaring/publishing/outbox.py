@@ -20,8 +20,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from jaring.findings_contract import CODES
 from jaring.policy import Policy
 from jaring.publishing import audiences as aud
+from jaring.publishing import index, report, workbook
+from jaring.publishing.formatting import compact_json
 from jaring.publishing.night_data import Night, load
 
 log = logging.getLogger(__name__)
@@ -30,10 +33,6 @@ CSV_COLUMNS = ("finding_code", "nik", "kpj", "period", "source", "source_ref", "
                "severity", "nama", "kode_wilayah", "no_rt", "no_rw", "ledger_kelurahan", "details")
 OWNED = frozenset({"findings.csv", "resolved.csv", "summary.json", "laporan.html", *aud.AGENCIES, aud.KELURAHAN})
 XLSX_NAME, HTML_NAME = "temuan.xlsx", "laporan.html"
-
-
-def compact_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
@@ -75,7 +74,7 @@ def findings_csv(rows: list[dict]) -> bytes:
 def summary(data: Night) -> dict:
     def by_code(rows):
         counts = Counter(r["finding_code"] for r in rows)
-        return {code: counts.get(code, 0) for code in sorted(set(aud.CODES) | set(counts))}
+        return {code: counts.get(code, 0) for code in sorted(set(CODES) | set(counts))}
 
     return {
         "night": data.night.isoformat(),
@@ -145,8 +144,6 @@ def _swap_into_place(built: Path, target: Path) -> None:
 
 
 def _build(data: Night, folder: Path, policy: Policy) -> dict[str, int]:
-    from jaring.publishing import report, workbook
-
     (folder / "findings.csv").write_bytes(findings_csv(data.findings))
     (folder / "resolved.csv").write_bytes(findings_csv(data.resolved))
     (folder / "summary.json").write_text(_json(summary(data)), encoding="utf-8")
@@ -170,7 +167,6 @@ def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None) 
     APBD payer is.
     """
     from jaring import policy as policies
-    from jaring.publishing import index
 
     policy = policy or policies.load()
     data = load(conn, night)

@@ -6,10 +6,11 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
+from jaring import findings_contract as contract
 from jaring.publishing import charts, labels
-from jaring.publishing.audiences import CODES, DINSOS
+from jaring.publishing.audiences import DINSOS, sees_full_nik
+from jaring.publishing.formatting import angka, as_date, bulan, is_missing, is_money, rupiah, tanggal
 from jaring.publishing.night_data import Night
-from jaring.publishing.workbook import _as_date, is_money
 
 TABLE_LIMIT = 300  # rows per code in the HTML; the workbook has them all
 
@@ -20,25 +21,21 @@ def _template():
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(tanggal=labels.tanggal, bulan=labels.bulan, angka=angka, value=show_value)
+    env.filters.update(tanggal=tanggal, bulan=bulan, angka=lambda n: angka(n or 0), value=show_value)
     return env.get_template("report.html.j2")
-
-
-def angka(n) -> str:
-    return labels.angka(n or 0)
 
 
 def show_value(value, key: str = "") -> str:
     """A details value in words: dates in Indonesian, Rupiah, Ya/Tidak, lists joined."""
-    if value is None or value == "":
+    if is_missing(value):
         return "–"
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
-    day = _as_date(value)
+    day = as_date(value)
     if day is not None:
-        return labels.tanggal(day)
+        return tanggal(day)
     if isinstance(value, int | float):
-        return labels.rupiah(value) if is_money(key) else labels.angka(value)
+        return rupiah(value) if is_money(key) else angka(value)
     if isinstance(value, dict):
         return "; ".join(f"{labels.detail_label(k)}: {show_value(v, k)}" for k, v in sorted(value.items()))
     if isinstance(value, list | tuple):
@@ -47,58 +44,33 @@ def show_value(value, key: str = "") -> str:
 
 
 # ---------------------------------------------------------------- figures
-def _pick(figures: dict, *words: str):
-    """The first value whose key contains one of `words` (the reconciliation owns the exact names)."""
-    for word in words:
-        for key in sorted(figures):
-            if word in key.lower():
-                return figures[key]
-    return None
-
-
-def _number(node, *words: str) -> float | None:
-    if isinstance(node, int | float) and not isinstance(node, bool):
-        return node
-    if isinstance(node, dict):
-        value = _pick(node, *words)
-        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-    return None
+def _amount(value) -> float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def figures_view(figures: dict) -> dict:
-    """What the charts need, read tolerantly from `recon.figures` (missing parts are None)."""
+    """What the charts need from `recon.figures` (names: jaring.findings_contract); a missing part is None."""
     view: dict = {"payers": [], "quota": None, "cost": [], "coverage": []}
-    payers = _pick(figures, "payer", "pembiayaan", "pembayar")
+    payers = figures.get(contract.ACTIVE_BY_PAYER)
     if isinstance(payers, dict):
         view["payers"] = sorted(((labels.PAYERS.get(k, k), v) for k, v in payers.items()
                                  if isinstance(v, int | float)), key=lambda item: -item[1])
-    quota = _pick(figures, "quota", "kuota")
-    if isinstance(quota, dict):
-        total = _number(quota, "quota", "kuota", "total")
-        used = _number(quota, "used", "terpakai", "active", "aktif")
-        if total is not None and used is not None:
-            view["quota"] = {"quota": int(total), "used": int(used), "left": int(total - used),
-                             "year": quota.get("year") or quota.get("tahun")}
-    cost = _pick(figures, "cost", "biaya", "premium")
-    amount = _number(cost, "total", "projected", "proyeksi", "cost", "biaya", "amount")
+    quota = figures.get(contract.APBD_QUOTA) or {}
+    total, used = _amount(quota.get("quota")), _amount(quota.get("used"))
+    if total is not None and used is not None:
+        view["quota"] = {"quota": int(total), "used": int(used), "left": int(total - used), "year": quota.get("year")}
+    cost = figures.get(contract.APBD_PROJECTED_COST) or {}
+    amount = _amount(cost.get("amount"))
     if amount is not None:
         view["cost"].append(("Proyeksi biaya setahun", amount))
-        full = _number(cost, "full_quota", "kuota_penuh")
-        premium = _number(cost, "monthly_premium", "iuran_bulanan")
-        if full is None and premium is not None and view["quota"]:
-            full = view["quota"]["quota"] * premium * (_number(cost, "months", "bulan") or 12)
+        full = _amount(cost.get("at_full_quota"))
         if full is not None:
             view["cost"].append(("Bila kuota terisi penuh", full))
-    coverage = _pick(figures, "coverage", "cakupan")
-    items = coverage.items() if isinstance(coverage, dict) else enumerate(coverage or [])
     rows = []
-    for key, item in items:
-        if not isinstance(item, dict):
-            continue
-        name = item.get("nama_kecamatan") or item.get("kecamatan") or item.get("name") or str(key)
-        eligible = _number(item, "eligible", "layak") or 0
-        enrolled = _number(item, "enrolled", "terdaftar", "covered") or 0
-        rows.append((labels.nama_wilayah(str(name)), int(eligible), int(enrolled)))
+    for item in figures.get(contract.COVERAGE_BY_KECAMATAN) or []:
+        if isinstance(item, dict):
+            rows.append((labels.nama_wilayah(str(item.get("nama_kecamatan") or item.get("kode_kecamatan"))),
+                         int(_amount(item.get("eligible")) or 0), int(_amount(item.get("enrolled")) or 0)))
     view["coverage"] = sorted(rows)
     return view
 
@@ -127,7 +99,8 @@ def _code_sections(audience: str | None, rows: list[dict], resolved: list[dict])
         by_code.setdefault(row["finding_code"], []).append(row)
     done = Counter(r["finding_code"] for r in resolved)
     sections = []
-    for code in [c for c in CODES if c in by_code or done[c]] + sorted(set(by_code) - set(CODES)):
+    codes = contract.CODES
+    for code in [c for c in codes if c in by_code or done[c]] + sorted(set(by_code) - set(codes)):
         text = labels.CODE_TEXT.get(code) or labels.CodeText(code, "", {"*": ""})
         code_rows = by_code.get(code, [])
         sections.append({
@@ -140,19 +113,13 @@ def _code_sections(audience: str | None, rows: list[dict], resolved: list[dict])
     return sections
 
 
-def _kelurahan_name(kode: str | None) -> str:
-    if not kode:
-        return ""
-    return labels.audience_name(f"kelurahan/{kode}").removeprefix("Kelurahan ")
-
-
 def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[dict], with_charts: bool,
           show_rows: bool) -> str:
     return _template().render(
         night=data.night,
         audience=audience,
         audience_name=labels.audience_name(audience) if audience else "Ringkasan Kota Jambi",
-        masked=audience not in ("bpjs-tk", "disdukcapil"),
+        masked=not sees_full_nik(audience),
         total=len(rows),
         new=sum(1 for r in rows if r.get("status") == "NEW"),
         resolved_total=len(resolved),
@@ -162,7 +129,7 @@ def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[di
         status_label=labels.STATUS,
         severity_label=labels.SEVERITY,
         detail_label=labels.detail_label,
-        kelurahan_name=_kelurahan_name,
+        kelurahan_name=labels.kelurahan_name,
         limit=TABLE_LIMIT,
     )
 

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import date, datetime, time
-from functools import cache
 from pathlib import Path
 
+from jaring.findings_contract import CODES
 from jaring.publishing import labels
-from jaring.publishing.audiences import CODES
-from jaring.publishing.outbox import compact_json
+from jaring.publishing.formatting import as_date, compact_json, is_missing, is_money
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONEY_WORDS = ("jumlah", "nilai", "iuran", "amount", "benefit", "santunan", "manfaat", "biaya", "premi", "tunggakan",
-                "rupiah", "nominal")
-_NOT_MONEY_WORDS = ("bulan", "month", "count", "hari", "rank", "urutan", "jumlah_temuan", "n_")
 _BASE = ("status", "severity", "first_seen", "nik", "kpj", "nama", "kelurahan", "no_rt", "no_rw", "period",
          "source", "source_ref")
 _ALWAYS = frozenset({"nik", "kpj", "nama"})
-
-
-@cache
-def is_money(key: str) -> bool:
-    key = key.lower()
-    return any(w in key for w in _MONEY_WORDS) and not any(w in key for w in _NOT_MONEY_WORDS)
 
 
 def _base_value(row: dict, column: str):
@@ -36,20 +24,8 @@ def _base_value(row: dict, column: str):
     if column == "source":
         return labels.SOURCES.get(value, value)
     if column == "kelurahan":
-        kode = row.get("kode_wilayah")
-        return labels.audience_name(f"kelurahan/{kode}").removeprefix("Kelurahan ") if kode else None
+        return labels.kelurahan_name(row.get("kode_wilayah")) or None
     return value
-
-
-def _as_date(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _detail_keys(rows: list[dict]) -> list[str]:
@@ -70,14 +46,14 @@ class _Writer:
 
     def cell(self, sheet, r: int, c: int, key: str, value) -> int:
         """Write one cell the right way; returns the width it needs."""
-        if value is None or value == "":
+        if is_missing(value):
             return 0
         if isinstance(value, str) and not (len(value) == 10 and value[4] == "-"):
             sheet.write_string(r, c, value)  # NIKs, KPJs, codes: text, never numbers
             return len(value)
         if isinstance(value, bool):
             value = "Ya" if value else "Tidak"
-        day = _as_date(value)
+        day = as_date(value)
         if day is not None:
             sheet.write_datetime(r, c, datetime.combine(day, time()), self.date)
             return 10
@@ -129,7 +105,7 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
 
     for code, code_rows in by_code.items():
         sheet = book.add_worksheet(_text(code).judul[:31])
-        base = [c for c in _BASE if c in _ALWAYS or any(_base_value(r, c) not in (None, "") for r in code_rows)]
+        base = [c for c in _BASE if c in _ALWAYS or any(not is_missing(_base_value(r, c)) for r in code_rows)]
         details = _detail_keys(code_rows)
         headers = [labels.COLUMNS[c] for c in base] + [labels.detail_label(k) for k in details]
         table = [[_base_value(r, c) for c in base] + [(r.get("details") or {}).get(k) for k in details]

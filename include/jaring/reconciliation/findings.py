@@ -13,23 +13,9 @@ Severity (the hub's judgement, shown to every audience):
 
 from __future__ import annotations
 
+from jaring.findings_contract import CODES
 from jaring.warehouse import sqlfile
 
-CODES = (
-    "DECEASED_STILL_ACTIVE",
-    "DEATH_BENEFIT_UNCLAIMED",
-    "MOVED_OUT_OF_CITY",
-    "NIK_NOT_IN_REGISTRY",
-    "NIK_MISMATCH",
-    "IDENTITY_MISMATCH",
-    "DUPLICATE_PARTICIPANT",
-    "NO_LONGER_ELIGIBLE",
-    "ELIGIBLE_NOT_ENROLLED",
-    "PREMIUM_ARREARS",
-    "PAYMENT_NOT_REMITTED",
-    "PAYMENT_AMOUNT_MISMATCH",
-    "INVALID_SOURCE_RECORD",
-)
 FILES = ("participant_findings", "death_benefit", "eligible_findings", "ledger_findings", "invalid_findings")
 
 

@@ -4,16 +4,27 @@ from jaring.warehouse import db
 
 
 def test_migrate_is_idempotent_and_night_replacement_does_not_duplicate(warehouse):
+    night = date(2026, 11, 20)
     with db.connect(warehouse) as conn:
         db.migrate(conn)  # second time: nothing fails
         for _ in range(2):
-            with db.night_replacement(conn, "ops.step_run", date(2026, 11, 20)):
-                db.copy_rows(
-                    conn, "ops.step_run", ["night", "step", "status", "started_at"],
-                    [(date(2026, 11, 20), "ingest_dukcapil", "success", "2026-11-21T01:00:00+07:00")],
-                )
-        count = conn.execute("SELECT count(*) FROM ops.step_run").fetchone()[0]
+            with db.night_replacement(conn, "recon.figures", night):
+                db.copy_rows(conn, "recon.figures", ["night", "figures"], [(night, "{}")])
+        count = conn.execute("SELECT count(*) FROM recon.figures").fetchone()[0]
     assert count == 1
+
+
+def test_night_replacement_removes_only_the_matching_rows_of_that_night(warehouse):
+    night, other = date(2026, 11, 20), date(2026, 11, 19)
+    columns = ["night", "source", "source_ref", "reason"]
+    with db.connect(warehouse) as conn:
+        db.copy_rows(conn, "staging.invalid_record", columns, [
+            (n, source, f"{source}:1", "r") for n in (night, other) for source in ("rt", "dtsen", "bpjs")])
+        conn.commit()
+        with db.night_replacement(conn, [("staging.invalid_record", {"source": ["rt", "dtsen"]})], night):
+            db.copy_rows(conn, "staging.invalid_record", columns, [(night, "rt", "rt:2", "r")])
+        left = conn.execute("SELECT night, source_ref FROM staging.invalid_record ORDER BY 1, 2").fetchall()
+    assert left == [(other, "bpjs:1"), (other, "dtsen:1"), (other, "rt:1"), (night, "bpjs:1"), (night, "rt:2")]
 
 
 def test_jaring_db_connection_is_resolved_through_airflow(warehouse):

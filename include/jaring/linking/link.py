@@ -28,7 +28,7 @@ from datetime import date
 
 from jaring.linking import names
 from jaring.warehouse import sqlfile
-from jaring.warehouse.db import copy_rows
+from jaring.warehouse.db import clear_night, copy_rows
 
 LINK_COLUMNS = ("night", "source", "source_key", "nik", "method", "step", "score")
 
@@ -39,7 +39,7 @@ Link = tuple[str, str, str, str, int, float]
 def link_all(night: date, conn) -> dict[str, int]:
     """Replace night D's `recon.link` (inside the caller's transaction); returns counts per source:method."""
     params = {"night": night}
-    conn.execute("DELETE FROM recon.link WHERE night = %s", (night,))
+    clear_night(conn, "recon.link", night)
     _write(conn, night, link_identities(night, conn))
     _write(conn, night, link_ledger_rows(night, conn))
     rows = conn.execute(

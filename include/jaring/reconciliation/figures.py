@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from jaring.regions import kecamatan
-from jaring.warehouse import sqlfile
+from jaring.warehouse import db, sqlfile
 
 
 def active_by_payer(conn, params: dict) -> dict[str, int]:
@@ -54,5 +54,5 @@ def compute(conn, params: dict, payers: dict[str, int]) -> dict:
 
 
 def write(conn, night, figures: dict) -> None:
-    conn.execute("DELETE FROM recon.figures WHERE night = %s", (night,))
+    db.clear_night(conn, "recon.figures", night)
     conn.execute("INSERT INTO recon.figures (night, figures) VALUES (%s, %s::jsonb)", (night, json.dumps(figures)))

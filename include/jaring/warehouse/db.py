@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -89,14 +89,23 @@ NightTable = str | tuple[str, Mapping[str, object]]
 
 
 @contextmanager
-def night_replacement(conn, table: str, night: date):
-    """A transaction that first removes `table`'s rows of `night`; the caller then inserts.
+def night_replacement(conn, tables: str | Sequence[NightTable], night: date):
+    """A transaction that first removes night D's rows of `tables`; the caller then inserts.
 
     Either the whole new night is there after the block, or the old one is untouched.
     """
     with conn.transaction():
-        conn.execute(f"DELETE FROM {table} WHERE night = %s", (night,))
+        clear_night(conn, tables, night)
         yield conn
+
+
+def clear_night(conn, tables: str | Sequence[NightTable], night: date) -> None:
+    """Remove night D's rows of `tables` (inside the caller's transaction)."""
+    for table in [tables] if isinstance(tables, str) else tables:
+        name, match = (table, {}) if isinstance(table, str) else table
+        values = [list(v) if isinstance(v, list | tuple) else [v] for v in match.values()]
+        where = "".join(f" AND {column} = ANY(%s)" for column in match)
+        conn.execute(f"DELETE FROM {name} WHERE night = %s{where}", (night, *values))
 
 
 def copy_rows(conn, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:

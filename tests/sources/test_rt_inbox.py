@@ -232,8 +232,8 @@ def test_blocking_validation_failure_rolls_the_night_back(conn, tmp_path, monkey
     rt_inbox.ingest(D, conn, tmp_path)
     original = suites.SUITES["rt"]
 
-    def stricter():
-        built = original()
+    def stricter(columns):
+        built = original(columns)
         return suites.Suite(built.name, built.source, (*built.columns, "kolom_baru"),
                             (suites.schema((*built.columns, "kolom_baru")), *built.rules[1:]), built.derive,
                             built.checks_volume)

@@ -9,16 +9,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from jaring.sources.bpjs import BPJS_IURAN_COLUMNS, BPJS_KLAIM_COLUMNS, BPJS_PESERTA_COLUMNS
+from jaring.sources.dtsen import DTSEN_COLUMNS
+from jaring.sources.dukcapil import DUKCAPIL_COLUMNS
+from jaring.sources.rt_inbox import RT_COLUMNS
 from jaring.validation import SourceRejected, validate
-from jaring.validation.suites import (
-    BPJS_IURAN_COLUMNS,
-    BPJS_KLAIM_COLUMNS,
-    BPJS_PESERTA_COLUMNS,
-    DTSEN_COLUMNS,
-    DUKCAPIL_COLUMNS,
-    RT_COLUMNS,
-    SUITES,
-)
+from jaring.validation.suites import SUITES
 
 SITI = "1571035203880004"  # a woman born 12-03-1988: day 12 + 40
 
@@ -64,7 +60,7 @@ CONTRACT_COLUMNS = {
 def test_a_missing_contract_column_is_blocking_for_every_suite(source):
     columns = list(CONTRACT_COLUMNS[source])
     incomplete = pd.DataFrame({c: ["1"] for c in columns[1:]})  # the first contract column is missing
-    result = validate(source, incomplete)
+    result = validate(source, incomplete, columns)
     assert "columns_as_contract" in result.blocking
     with pytest.raises(SourceRejected, match=f"'{source}'.*columns_as_contract"):
         result.raise_if_blocking()
@@ -87,7 +83,7 @@ def test_dukcapil_row_rules_and_the_birth_date_warning():
         # 12-14: first registered in Jakarta, Medan, Kab. Muaro Jambi: ordinary residents of the city
         penduduk(NIK="3171035203880004"), penduduk(NIK="1275015203880003"), penduduk(NIK="1505025203880002"),
     ]
-    result = validate("dukcapil", frame(rows))
+    result = validate("dukcapil", frame(rows), CONTRACT_COLUMNS["dukcapil"])
     assert result.blocking == []
     assert result.row_failures == {
         0: ["nik_unique"], 9: ["nik_unique"],
@@ -100,7 +96,7 @@ def test_dukcapil_row_rules_and_the_birth_date_warning():
 
 def test_every_failing_row_is_returned_not_only_gx_default_200():
     rows = [peserta(f"{k:010d}") for k in range(500)] + [peserta(f"{k:011d}") for k in range(10)]
-    result = validate("bpjs_peserta", frame(rows))
+    result = validate("bpjs_peserta", frame(rows), CONTRACT_COLUMNS["bpjs_peserta"])
     assert sorted(result.row_failures) == list(range(500))
     assert result.counts["kpj_11_digits"] == 500
 
@@ -116,7 +112,7 @@ def test_bpjs_roster_quarantines_duplicates_and_bad_sets_but_only_flags_a_bad_ni
         peserta("22014587316", KODE_WILAYAH="1505011001"),  # kelurahan field emptied, reported
         peserta("22014587317", IURAN_BULANAN="16.800,-"),  # not a number
     ]
-    result = validate("bpjs_peserta", frame(rows))
+    result = validate("bpjs_peserta", frame(rows), CONTRACT_COLUMNS["bpjs_peserta"])
     assert result.row_failures == {
         1: ["pembiayaan_in_set"], 2: ["status_kepesertaan_in_set"], 3: ["iuran_bulanan_positive"],
         4: ["kpj_unique"], 5: ["kpj_unique"], 7: ["iuran_bulanan_positive"],
@@ -134,7 +130,7 @@ def test_payments_and_claims_amounts():
         {"ID_BAYAR": "B2", "KPJ": "22014587310", "BULAN_IURAN": "2026-09", "JUMLAH": 16800,
          "TGL_BAYAR": "09/11/2026", "KANAL": "RT"},
     ])
-    result = validate("bpjs_iuran", iuran)
+    result = validate("bpjs_iuran", iuran, CONTRACT_COLUMNS["bpjs_iuran"])
     assert {k: sorted(v) for k, v in result.row_failures.items()} == {
         1: ["bulan_iuran_is_a_month", "id_bayar_unique", "jumlah_positive"],
         2: ["id_bayar_unique", "tgl_bayar_is_a_date"],
@@ -146,7 +142,7 @@ def test_payments_and_claims_amounts():
         {"NO_KLAIM": "K2", "KPJ": "22014587310", "JENIS_KLAIM": "JHT", "TGL_KEJADIAN": None,
          "TGL_PENGAJUAN": "2026-10-07", "STATUS": "DIBAYAR", "NILAI": -5},
     ])
-    result = validate("bpjs_klaim", klaim)
+    result = validate("bpjs_klaim", klaim, CONTRACT_COLUMNS["bpjs_klaim"])
     assert {k: sorted(v) for k, v in result.row_failures.items()} == {
         1: ["jenis_klaim_in_set", "nilai_not_negative"]}
 
@@ -164,7 +160,7 @@ def test_dtsen_desil_region_and_nik_cleaning():
     ]
     df = frame(rows).astype({"desil": "Int64", "jenis_kelamin": "Int64", "hub_kk": "Int64",
                              "status_pekerjaan": "Int64"})
-    result = validate("dtsen", df)
+    result = validate("dtsen", df, CONTRACT_COLUMNS["dtsen"])
     assert result.row_failures == {4: ["desil_1_to_10"], 6: ["desil_1_to_10"], 7: ["kode_wilayah_in_kota_jambi"]}
     assert result.row_flags == {3: ["nik_16_digits"]}
 
@@ -172,7 +168,7 @@ def test_dtsen_desil_region_and_nik_cleaning():
 @pytest.mark.parametrize(("rows", "blocked"), [(79, True), (80, False), (120, False), (121, True)])
 def test_volume_within_20_percent_of_the_previous_night(rows, blocked):
     df = frame([individu(k) for k in range(rows)])
-    result = validate("dtsen", df, previous_count=100)
+    result = validate("dtsen", df, DTSEN_COLUMNS, previous_count=100)
     assert ("volume_within_20_percent_of_previous_night" in result.blocking) is blocked
 
 
@@ -180,11 +176,11 @@ def test_reports_and_data_docs_carry_no_record_values(tmp_path):
     from jaring.validation import datadocs
 
     rows = [penduduk(), penduduk(NIK="157103520388000"), penduduk(NIK="1571031203880009")]
-    result = validate("dukcapil", frame(rows))
+    result = validate("dukcapil", frame(rows), CONTRACT_COLUMNS["dukcapil"])
     text = json.dumps(result.report)
     assert "157103520388000" not in text and "SITI" not in text
     index = datadocs.build(date(2026, 11, 20), [result, {"source": "dtsen", "report": validate(
-        "dtsen", frame([individu(1)])).report}], tmp_path)
+        "dtsen", frame([individu(1)]), DTSEN_COLUMNS).report}], tmp_path)
     assert index == tmp_path / "2026-11-20" / "datadocs" / "index.html" and index.exists()
     pages = list(index.parent.rglob("*.html"))
     assert any("dukcapil" in p.as_posix() for p in pages) and any("dtsen" in p.as_posix() for p in pages)

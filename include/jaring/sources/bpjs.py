@@ -13,26 +13,34 @@ replaced in one transaction; one blocking failure rejects all of BPJS tonight.
 from __future__ import annotations
 
 import logging
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from jaring.nights import add_months, month_of
 from jaring.sources import landing
 from jaring.sources.http import ClientCredentials, CursorExpired, HttpClient, SourceError, SourceUnavailable
-from jaring.validation.suites import BPJS_IURAN_COLUMNS, BPJS_KLAIM_COLUMNS, BPJS_PESERTA_COLUMNS
+from jaring.warehouse import db
 
 log = logging.getLogger(__name__)
 
-SOURCE = "bpjs"
+# the partner API's fields (bpjs-tk.md): the contracts the three BPJS suites check
+BPJS_PESERTA_COLUMNS = ("KPJ", "NIK", "NAMA", "TGL_LAHIR", "JENIS_KELAMIN", "SEGMEN", "PROGRAM",
+                        "STATUS_KEPESERTAAN", "TGL_KEPESERTAAN", "TGL_NONAKTIF", "PEMBIAYAAN",
+                        "KODE_WILAYAH", "UPAH_DILAPORKAN", "IURAN_BULANAN")
+BPJS_IURAN_COLUMNS = ("ID_BAYAR", "KPJ", "BULAN_IURAN", "JUMLAH", "TGL_BAYAR", "KANAL")
+BPJS_KLAIM_COLUMNS = ("NO_KLAIM", "KPJ", "JENIS_KLAIM", "TGL_KEJADIAN", "TGL_PENGAJUAN", "STATUS", "NILAI")
+SOURCE = landing.Source(
+    "bpjs", ("raw.bpjs_page", "staging.participant", "staging.payment", "staging.claim"),
+    {"bpjs_peserta": BPJS_PESERTA_COLUMNS, "bpjs_iuran": BPJS_IURAN_COLUMNS, "bpjs_klaim": BPJS_KLAIM_COLUMNS},
+    {"bpjs_peserta": "staging.participant", "bpjs_iuran": "staging.payment"},
+)
+
 LIMIT = 1000
 WORKERS = 4
 MAX_RESTARTS = 5
 PAYMENTS_FROM = "2025-01"  # the programme's data start; older months are never needed
 CLAIMS_FROM = date(2025, 1, 1)
 ARREARS_MONTHS = 12
-TABLES = ("raw.bpjs_page", "staging.participant", "staging.payment", "staging.claim")
-SUITES = ("bpjs_peserta", "bpjs_iuran", "bpjs_klaim")
 PARTICIPANT_COLUMNS = ("night", "kpj", "nik", "nik_raw", "nama", "nama_key", "tgl_lahir", "jenis_kelamin",
                        "status_kepesertaan", "tgl_kepesertaan", "tgl_nonaktif", "pembiayaan", "kode_wilayah",
                        "iuran_bulanan")
@@ -49,60 +57,40 @@ def client() -> HttpClient:
 
 def ingest(night: date, conn, http: HttpClient | None = None, limit: int = LIMIT, workers: int = WORKERS) -> dict:
     """Pull BPJS as of `night` and stage it; returns counts (no personal data)."""
-    from jaring.validation import SourceRejected, validate
-
-    landing.require_idle(conn)
     http = http or client()
-    started = time.monotonic()
-    roster_pages = listing(http, "/v1/peserta", {"as_of": night.isoformat()}, limit)
+
+    def land(conn, pulled) -> dict:
+        _land_raw(conn, night, pulled["listings"])
+        return pulled["frames"]
+
+    def stage(conn, pulled, frames, results) -> dict:
+        return {
+            "participants": _stage_roster(conn, night, frames["bpjs_peserta"], results["bpjs_peserta"]),
+            "payments": _stage_payments(conn, night, frames["bpjs_iuran"], results["bpjs_iuran"]),
+            "claims": _stage_claims(conn, night, frames["bpjs_klaim"], results["bpjs_klaim"]),
+            "months": pulled["months"], "http": dict(http.stats),
+        }
+
+    return landing.ingest(SOURCE, night, conn, lambda: _pull(http, night, limit, workers), land, stage)
+
+
+def _pull(http: HttpClient, night: date, limit: int, workers: int) -> dict:
+    """Roster, the payments of every month the rules need, and claims: raw pages per listing, and frames."""
+    as_of = night.isoformat()
+    roster_pages = listing(http, "/v1/peserta", {"as_of": as_of}, limit)
     roster = _frame(roster_pages, BPJS_PESERTA_COLUMNS)
     months = payment_months(night, roster["TGL_KEPESERTAAN"])
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bpjs") as pool:
         payment_pages = dict(zip(months, pool.map(
-            lambda m: listing(http, "/v1/iuran", {"bulan": m, "as_of": night.isoformat()}, limit), months),
-            strict=True))
-    claim_pages = listing(http, "/v1/klaim", {"dari": CLAIMS_FROM.isoformat(), "sampai": night.isoformat(),
-                                              "as_of": night.isoformat()}, limit)
-    payments = _frame([p for m in months for p in payment_pages[m]], BPJS_IURAN_COLUMNS)
-    claims = _frame(claim_pages, BPJS_KLAIM_COLUMNS)
-    fetched = time.monotonic()
-
-    results = []
-    try:
-        with conn.transaction():
-            previous = {
-                "bpjs_peserta": landing.previous_count(conn, "staging.participant", night),
-                "bpjs_iuran": landing.previous_count(conn, "staging.payment", night),
-            }
-            landing.clear_night(conn, night, TABLES, SUITES, SOURCE)
-            for suite, frame in (("bpjs_peserta", roster), ("bpjs_iuran", payments), ("bpjs_klaim", claims)):
-                results.append(validate(suite, frame, previous.get(suite)))
-            validated = time.monotonic()
-            for result in results:
-                result.raise_if_blocking()
-            _land_raw(conn, night, roster_pages, payment_pages, claim_pages)
-            counts = {
-                "participants": _stage_roster(conn, night, roster, results[0]),
-                "payments": _stage_payments(conn, night, payments, results[1]),
-                "claims": _stage_claims(conn, night, claims, results[2]),
-            }
-            for result in results:
-                landing.store_verdict(conn, night, result)
-    except SourceRejected:
-        with conn.transaction():
-            for result in results:
-                landing.store_verdict(conn, night, result)
-        raise
-    elapsed = time.monotonic() - started
-    received = len(roster) + len(payments) + len(claims)
-    counts |= {
-        "source": SOURCE, "months": len(months), "received": received,
-        "warnings": [w for r in results for w in r.warnings], "seconds": round(elapsed, 2),
-        "fetch_seconds": round(fetched - started, 2), "validate_seconds": round(validated - fetched, 2),
-        "rows_per_second": round(received / elapsed) if elapsed else None, "http": dict(http.stats),
-    }
-    log.info("bpjs night %s: %s", night, {k: v for k, v in counts.items() if k != "warnings"})
-    return counts
+            lambda m: listing(http, "/v1/iuran", {"bulan": m, "as_of": as_of}, limit), months), strict=True))
+    claim_pages = listing(http, "/v1/klaim", {"dari": CLAIMS_FROM.isoformat(), "sampai": as_of, "as_of": as_of},
+                          limit)
+    listings = {"peserta": roster_pages, "klaim": claim_pages}
+    listings |= {f"iuran:{month}": pages for month, pages in payment_pages.items()}
+    frames = {"bpjs_peserta": roster,
+              "bpjs_iuran": _frame([p for m in months for p in payment_pages[m]], BPJS_IURAN_COLUMNS),
+              "bpjs_klaim": _frame(claim_pages, BPJS_KLAIM_COLUMNS)}
+    return {"listings": listings, "frames": frames, "months": len(months)}
 
 
 def listing(http: HttpClient, path: str, params: dict, limit: int) -> list[list[dict]]:
@@ -148,26 +136,20 @@ def _frame(pages, columns):
     return pd.DataFrame.from_records(records, columns=list(columns))
 
 
-def _land_raw(conn, night, roster_pages, payment_pages, claim_pages) -> None:
-    listings = [("peserta", roster_pages), ("klaim", claim_pages)]
-    listings += [(f"iuran:{month}", pages) for month, pages in payment_pages.items()]
-    with conn.cursor().copy("COPY raw.bpjs_page (night, listing, seq, records) FROM STDIN") as copy:
-        for name, pages in listings:
-            for seq, page in enumerate(pages, start=1):
-                copy.write_row((night, name, seq, landing.dumps(page)))
+def _land_raw(conn, night, listings: dict[str, list]) -> None:
+    db.copy_rows(conn, "raw.bpjs_page", ("night", "listing", "seq", "records"), (
+        (night, name, seq, landing.dumps(page)) for name, pages in listings.items()
+        for seq, page in enumerate(pages, start=1)))
 
 
 def _ref(index: int, raw: dict) -> str:
     from jaring.validation.quarantine import ref_value
 
-    return f"{SOURCE}:{ref_value(raw.get('KPJ'))}"
+    return f"bpjs:{ref_value(raw.get('KPJ'))}"
 
 
 def _report(conn, night, df, result, columns, label=None) -> int:
-    from jaring.validation import quarantine
-
-    quarantine.record(conn, night, SOURCE, quarantine.failures(result, df, _ref, columns, label))
-    quarantine.flag(conn, night, SOURCE, quarantine.flags(result, df, _ref, columns, label))
+    landing.report(conn, night, SOURCE.name, result, df, _ref, columns, label)
     return len(result.row_failures)
 
 

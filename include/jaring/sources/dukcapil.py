@@ -3,26 +3,28 @@
 Page 1 tells the total; the other pages are fetched by a small thread pool
 (every thread honours the shared Retry-After), each page is checked for its
 number and size, and the page after the last must be empty: no page is
-counted twice or skipped. Raw pages, staged persons, quarantined records
-and the verdict of night D are replaced in one transaction.
+counted twice or skipped. The pages are pulled before the warehouse
+transaction; raw pages, staged persons, quarantined records and the verdict
+of night D are then replaced in one transaction (`landing.ingest`).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import math
-import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date
 
 from jaring.sources import landing
 from jaring.sources.http import BearerToken, HttpClient, SourceError
-from jaring.validation.suites import DUKCAPIL_COLUMNS
+from jaring.warehouse import db
 
-log = logging.getLogger(__name__)
-
-SOURCE = "dukcapil"
+# the registry's fields (civil-registry.md): the contract the `dukcapil` suite checks
+DUKCAPIL_COLUMNS = ("NIK", "NO_KK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STAT_HBKEL",
+                    "STATUS_KAWIN", "JENIS_PKRJN", "KODE_WILAYAH", "NO_RT", "NO_RW", "ALAMAT", "STATUS",
+                    "TGL_MATI", "TGL_PINDAH", "TGL_UPDATE")
+SOURCE = landing.Source("dukcapil", ("raw.dukcapil_page", "staging.person"), {"dukcapil": DUKCAPIL_COLUMNS},
+                        {"dukcapil": "staging.person"})
 PATH = "/v1/penduduk"
 PER_PAGE = 1000
 WORKERS = 4
@@ -42,70 +44,53 @@ def client() -> HttpClient:
 def ingest(night: date, conn, http: HttpClient | None = None, per_page: int = PER_PAGE,
            workers: int = WORKERS) -> dict:
     """Pull the registry as of `night` and stage it; returns counts (no personal data)."""
-    from jaring.validation import SourceRejected, validate
-
-    landing.require_idle(conn)
     http = http or client()
-    started = time.monotonic()
-    result = None
-    try:
-        with conn.transaction():
-            previous = landing.previous_count(conn, "staging.person", night)
-            landing.clear_night(conn, night, ("raw.dukcapil_page", "staging.person"), (SOURCE,), SOURCE)
-            df, pages = _pull(http, night, conn, per_page, workers)
-            fetched = time.monotonic()
-            result = validate(SOURCE, df, previous)
-            validated = time.monotonic()
-            result.raise_if_blocking()
-            counts = _stage(conn, night, df, result, per_page)
-            landing.store_verdict(conn, night, result)
-    except SourceRejected:
-        landing.store_rejection(conn, night, result)
-        raise
-    elapsed = time.monotonic() - started
-    counts |= {
-        "source": SOURCE, "pages": pages, "received": len(df), "warnings": result.warnings,
-        "seconds": round(elapsed, 2), "fetch_seconds": round(fetched - started, 2),
-        "validate_seconds": round(validated - fetched, 2),
-        "rows_per_second": round(len(df) / elapsed) if elapsed else None, "http": dict(http.stats),
-    }
-    log.info("dukcapil night %s: %s", night, {k: v for k, v in counts.items() if k != "warnings"})
-    return counts
+
+    def land(conn, pulled) -> dict:
+        pages, frame = pulled
+        db.copy_rows(conn, "raw.dukcapil_page", ("night", "page", "records"),
+                     ((night, number, page) for number, page in enumerate(pages, start=1)))
+        return {"dukcapil": frame}
+
+    def stage(conn, pulled, frames, results) -> dict:
+        counts = _stage(conn, night, frames["dukcapil"], results["dukcapil"], per_page)
+        return counts | {"pages": len(pulled[0]), "http": dict(http.stats)}
+
+    return landing.ingest(SOURCE, night, conn, lambda: _pull(http, night, per_page, workers), land, stage)
 
 
-def _pull(http: HttpClient, night: date, conn, per_page: int, workers: int):
-    """Every page of the as-of listing, landed raw as it arrives; returns (dataframe, pages)."""
+def _pull(http: HttpClient, night: date, per_page: int, workers: int):
+    """Every page of the as-of listing: (each page's records as JSON text, in order; the dataframe)."""
     import pandas as pd
 
     first = _page(http, night, 1, per_page)
     total = int(first["meta"]["total"])
     pages = max(1, math.ceil(total / per_page))
+    raw: dict[int, str] = {}
     frames: dict[int, object] = {}
-    with conn.cursor().copy("COPY raw.dukcapil_page (night, page, records) FROM STDIN") as copy:
 
-        def land(number: int, body: dict) -> None:
-            data = body["data"]
-            expected = 0 if number > pages else min(per_page, total - (number - 1) * per_page)
-            meta = body.get("meta") or {}
-            if meta.get("page", number) != number or int(meta.get("total", total)) != total \
-                    or len(data) != expected:
-                raise SourceError(http.conn_id, f"page {number} of {PATH} has {len(data)} rows "
-                                                f"(expected {expected} of total {total}); the listing changed")
-            if number <= pages:
-                copy.write_row((night, number, json.dumps(data)))
-                frames[number] = pd.DataFrame.from_records(data, columns=list(DUKCAPIL_COLUMNS))
+    def keep(number: int, body: dict) -> None:
+        data = body["data"]
+        expected = 0 if number > pages else min(per_page, total - (number - 1) * per_page)
+        meta = body.get("meta") or {}
+        if meta.get("page", number) != number or int(meta.get("total", total)) != total or len(data) != expected:
+            raise SourceError(http.conn_id, f"page {number} of {PATH} has {len(data)} rows "
+                                            f"(expected {expected} of total {total}); the listing changed")
+        if number <= pages:
+            raw[number] = json.dumps(data)
+            frames[number] = pd.DataFrame.from_records(data, columns=list(DUKCAPIL_COLUMNS))
 
-        land(1, first)
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dukcapil")
-        try:
-            # the page after the last must be empty: proof that nothing was skipped
-            futures = {pool.submit(_page, http, night, n, per_page): n for n in range(2, pages + 2)}
-            for future in as_completed(futures):
-                land(futures[future], future.result())
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
-    frame = pd.concat([frames[n] for n in range(1, pages + 1)], ignore_index=True)
-    return frame, pages
+    keep(1, first)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dukcapil")
+    try:
+        # the page after the last must be empty: proof that nothing was skipped
+        futures = {pool.submit(_page, http, night, n, per_page): n for n in range(2, pages + 2)}
+        for future in as_completed(futures):
+            keep(futures[future], future.result())
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    numbers = range(1, pages + 1)
+    return [raw[n] for n in numbers], pd.concat([frames[n] for n in numbers], ignore_index=True)
 
 
 def _page(http: HttpClient, night: date, number: int, per_page: int) -> dict:
@@ -122,11 +107,9 @@ def _stage(conn, night: date, df, result, per_page: int) -> dict:
 
     def source_ref(index: int, raw: dict) -> str:
         nik = quarantine.ref_value(raw.get("NIK"))
-        return f"{SOURCE}:{nik}" if nik else f"{SOURCE}:page={index // per_page + 1}&row={index % per_page + 1}"
+        return f"dukcapil:{nik}" if nik else f"dukcapil:page={index // per_page + 1}&row={index % per_page + 1}"
 
-    quarantined = quarantine.record(conn, night, SOURCE,
-                                    quarantine.failures(result, df, source_ref, DUKCAPIL_COLUMNS))
-    flagged = quarantine.flag(conn, night, SOURCE, quarantine.flags(result, df, source_ref, DUKCAPIL_COLUMNS))
+    quarantined, flagged = landing.report(conn, night, SOURCE.name, result, df, source_ref, DUKCAPIL_COLUMNS)
     kept = df.drop(index=list(result.row_failures))
     staged = kept.assign(
         night=night, nik=kept["NIK"], no_kk=kept["NO_KK"], nama=kept["NAMA_LGKP"],

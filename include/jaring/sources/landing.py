@@ -1,13 +1,83 @@
-"""What the three API/database adapters share: their tables, the night's replacement, staged rows."""
+"""The one way a source lands night D (`ingest`), and what the adapters share to stage their rows.
+
+    counts = landing.ingest(SOURCE, night, conn, pull, land, stage)
+
+`pull()` reads the agency (HTTP, the DTSEN database, the inbox) outside any warehouse transaction: a slow
+or failing agency never holds the warehouse. Then one transaction replaces night D: the source's rows of
+night D (its tables, verdicts, quarantine) are removed, `land(conn, pulled)` writes the raw rows and gives
+a frame per suite, every frame is validated, a blocking failure rolls it all back (night D's previous rows
+stay) and raises `SourceRejected` with its verdicts kept for the Data Docs, `stage(conn, pulled, frames, results)`
+stages and returns counts, and the verdicts are stored.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import math
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
+from jaring.warehouse import db, sqlfile
+
+log = logging.getLogger(__name__)
+
 BIGINT_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the skeleton needs to know of an adapter."""
+
+    name: str  # the source of quarantine rows and source_refs: dukcapil | bpjs | dtsen | rt
+    tables: tuple[str, ...]  # its night-scoped tables (raw and staging), replaced together
+    suites: Mapping[str, Sequence[str]]  # suite -> the contract's columns of the frame it checks
+    volume_tables: Mapping[str, str] = field(default_factory=dict)  # suite -> table sizing its volume rule
+
+    def night_tables(self) -> list:
+        return [*self.tables, ("ops.validation_result", {"suite": list(self.suites)}),
+                ("quarantine.record", {"source": self.name}), ("staging.invalid_record", {"source": self.name})]
+
+
+def ingest(source: Source, night: date, conn, pull: Callable[[], object], land: Callable[..., dict],
+           stage: Callable[..., dict]) -> dict:
+    """Pull, then replace night D of `source` in one transaction; returns counts (no personal data)."""
+    from jaring.validation import SourceRejected, validate
+
+    require_idle(conn)
+    started = time.monotonic()
+    pulled = pull()
+    fetched = time.monotonic()
+    require_idle(conn)  # a pull that read the warehouse must not have left a transaction open
+    results = {}
+    try:
+        with db.night_replacement(conn, source.night_tables(), night):
+            previous = {suite: previous_count(conn, table, night) for suite, table in source.volume_tables.items()}
+            frames = land(conn, pulled)
+            results = {suite: validate(suite, frames[suite], columns, previous.get(suite))
+                       for suite, columns in source.suites.items()}
+            validated = time.monotonic()
+            for result in results.values():
+                result.raise_if_blocking()
+            counts = stage(conn, pulled, frames, results)
+            for result in results.values():
+                store_verdict(conn, night, result)
+    except SourceRejected:
+        store_rejection(conn, night, results.values())
+        raise
+    elapsed = time.monotonic() - started
+    received = sum(len(frame) for frame in frames.values())
+    counts |= {
+        "source": source.name, "received": received, "warnings": [w for r in results.values() for w in r.warnings],
+        "seconds": round(elapsed, 2), "fetch_seconds": round(fetched - started, 2),
+        "validate_seconds": round(validated - fetched, 2),
+        "rows_per_second": round(received / elapsed) if elapsed else None,
+    }
+    log.info("%s night %s: %s", source.name, night, json.dumps(
+        {k: v for k, v in counts.items() if k != "warnings"}, sort_keys=True, default=str))
+    return counts
 
 
 def require_idle(conn) -> None:
@@ -17,16 +87,6 @@ def require_idle(conn) -> None:
     if conn.info.transaction_status != TransactionStatus.IDLE:
         raise RuntimeError("ingest needs a warehouse connection outside a transaction "
                            "(commit first, or connect with autocommit=True)")
-
-
-def clear_night(conn, night: date, tables: Sequence[str], suites: Sequence[str], source: str) -> None:
-    """Remove night D's rows of a source (call inside the source's transaction)."""
-    from jaring.validation import quarantine
-
-    for table in tables:
-        conn.execute(f"DELETE FROM {table} WHERE night = %s", (night,))
-    conn.execute("DELETE FROM ops.validation_result WHERE night = %s AND suite = ANY(%s)", (night, list(suites)))
-    quarantine.clear(conn, night, source)
 
 
 def previous_count(conn, table: str, night: date) -> int | None:
@@ -39,19 +99,25 @@ def previous_count(conn, table: str, night: date) -> int | None:
 
 
 def store_verdict(conn, night: date, result) -> None:
-    conn.execute("DELETE FROM ops.validation_result WHERE night = %s AND suite = %s", (night, result.source))
-    conn.execute(
-        "INSERT INTO ops.validation_result (night, suite, success, blocking, warnings, counts, report)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s)",
-        (night, result.source, result.success, result.blocking, result.warnings,
-         dumps(result.counts), dumps(result.report, default=str)),
-    )
+    sqlfile.execute(conn, __name__, "store_verdict", {
+        "night": night, "suite": result.source, "success": result.success, "blocking": result.blocking,
+        "warnings": result.warnings, "counts": dumps(result.counts), "report": dumps(result.report, default=str),
+    })
 
 
-def store_rejection(conn, night: date, result) -> None:
-    """After a rejected source's transaction rolled back: keep its verdict for the Data Docs."""
+def store_rejection(conn, night: date, results) -> None:
+    """After a rejected source's transaction rolled back: keep its verdicts for the Data Docs."""
     with conn.transaction():
-        store_verdict(conn, night, result)
+        for result in results:
+            store_verdict(conn, night, result)
+
+
+def report(conn, night: date, source: str, result, df, source_ref, columns, label=None) -> tuple[int, int]:
+    """Quarantine the rows `result` failed, report the rows it flagged; (quarantine rows, reported rows)."""
+    from jaring.validation import quarantine
+
+    return (quarantine.record(conn, night, source, quarantine.failures(result, df, source_ref, columns, label)),
+            quarantine.flag(conn, night, source, quarantine.flags(result, df, source_ref, columns, label)))
 
 
 def records(df, columns: Sequence[str]) -> Iterator[tuple]:
@@ -106,9 +172,4 @@ def clear_flagged(staged, result) -> None:
 
 def copy_frame(conn, table: str, frame, columns: Sequence[str]) -> int:
     """COPY the frame's `columns` into `table`."""
-    count = 0
-    with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in records(frame, columns):
-            copy.write_row(row)
-            count += 1
-    return count
+    return db.copy_rows(conn, table, columns, records(frame, columns))

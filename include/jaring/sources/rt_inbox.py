@@ -6,7 +6,7 @@ version seen, so a replaced file's new content supersedes the old one, a
 backfill of an earlier night sees the version current then, and an unchanged
 file is not parsed again. Night D's `staging.rt_row`, `staging.invalid_record`
 (source 'rt') and `quarantine.record` (source 'rt') are replaced in one
-transaction.
+transaction, after the inbox was read (`landing.ingest`).
 
 The inbox is walked without following links (a link could bring in any file the hub can read), and
 file names reach the log only through `logsafe.safe_name` (an upload's name may hold a NIK or a newline).
@@ -27,11 +27,14 @@ from pathlib import Path
 from jaring.linking.names import normalise
 from jaring.logsafe import safe_name, safe_text
 from jaring.nights import WIB, end_of_night
-from jaring.warehouse import db
+from jaring.sources import landing
+from jaring.warehouse import db, sqlfile
 
 log = logging.getLogger(__name__)
 
-NIGHT_SQL = Path(__file__).with_name("rt_inbox_night.sql")
+# a staged ledger row as the `rt` suite checks it (the columns of sql/rt_staged_frame.sql; rt-ledger.md)
+RT_COLUMNS = ("source_ref", "sheet", "kode_kelurahan", "nik", "nama", "kpj", "jumlah", "tgl_bayar")
+SOURCE = landing.Source("rt", ("staging.rt_row",), {"rt": RT_COLUMNS})
 
 LEDGER_SUFFIXES = (".xlsx", ".xls", ".csv")
 _MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -111,22 +114,44 @@ def read_file(file: InboxFile) -> bytes:
         return handle.read()
 
 
-def ingest(night: date, conn, inbox: Path, validate: bool = True) -> dict:
+def ingest(night: date, conn, inbox: Path) -> dict:
     """Bring the inbox as of the end of `night` into the warehouse; returns the night's counts.
 
-    The writes happen in one transaction (`conn` must be idle: autocommit, or commit first).
-    With `validate`, the staged rows go through the `rt` expectation suite in that same
-    transaction (a blocking failure rolls the night back and raises `SourceRejected`).
+    The inbox is read first; then the new file contents, the versions seen and night D's rows are written in
+    one transaction (`conn` must be idle: autocommit, or commit first), the staged rows checked by the `rt`
+    suite in that same transaction (a blocking failure rolls the night back and raises `SourceRejected`).
     """
     import psycopg
 
-    from jaring.sources import landing
-    from jaring.validation import SourceRejected
-
-    landing.require_idle(conn)
-    inbox = Path(inbox)
-    files, skipped = scan(inbox)
     cutoff = end_of_night(night)
+
+    def land(conn, pulled) -> dict:
+        _store_parsed(conn, pulled["parsed"])
+        _store_versions(conn, night, pulled["visible"], pulled["digests"])
+        return {"rt": _stage_night(conn, night, cutoff)}
+
+    def stage(conn, pulled, frames, results) -> dict:
+        result = results["rt"]
+        _apply_verdict(conn, night, frames["rt"], result)
+        counts = _night_counts(conn, night)
+        return counts | pulled["counts"] | {"validation_quarantined": len(result.row_failures),
+                                            "validation_flagged": len(result.row_flags)}
+
+    try:
+        counts = landing.ingest(SOURCE, night, conn, lambda: _pull(conn, Path(inbox), cutoff), land, stage)
+    except psycopg.DataError as error:
+        # psycopg's message quotes the refused value and its row (a name, a NIK): keep the first line, masked
+        raise RuntimeError(f"rt inbox night {night}: the warehouse refused a ledger value "
+                           f"({type(error).__name__}: {safe_text(error.diag.message_primary or '')})") from None
+    if counts["files_rows_mismatch"]:
+        raise RuntimeError(f"rt inbox night {night}: {counts['files_rows_mismatch']} file(s) whose rows read "
+                           "differ from rows staged + quarantined")
+    return counts
+
+
+def _pull(conn, inbox: Path, cutoff: datetime) -> dict:
+    """The inbox's files visible at `cutoff`, each file content not seen before parsed once."""
+    files, skipped = scan(inbox)
     visible = [f for f in files if f.mtime <= cutoff]
     known = _known_contents(conn, [f.relative_path for f in visible])
     digests: dict[str, str] = {}
@@ -143,33 +168,10 @@ def ingest(night: date, conn, inbox: Path, validate: bool = True) -> dict:
         if (file.relative_path, digest) not in known:
             parsed.append(_parse(file, data, digest))
     visible = [f for f in visible if f not in not_readable]
-    verdict = None
-    try:
-        with conn.transaction():
-            _store_parsed(conn, parsed)
-            _store_versions(conn, night, visible, digests)
-            _replace_night(conn, night, cutoff)
-            verdict = _validate(conn, night) if validate else None
-            if verdict is not None:
-                verdict.raise_if_blocking()  # rolls the whole night back
-            counts = _night_counts(conn, night)
-    except SourceRejected:
-        landing.store_rejection(conn, night, verdict)
-        raise
-    except psycopg.DataError as error:
-        # psycopg's message quotes the refused value and its row (a name, a NIK): keep the first line, masked
-        raise RuntimeError(f"rt inbox night {night}: the warehouse refused a ledger value "
-                           f"({type(error).__name__}: {safe_text(error.diag.message_primary or '')})") from None
-    if counts["files_rows_mismatch"]:
-        raise RuntimeError(f"rt inbox night {night}: {counts['files_rows_mismatch']} file(s) whose rows read "
-                           "differ from rows staged + quarantined")
-    if verdict is not None:
-        counts.update(validation_quarantined=len(verdict.row_failures), validation_flagged=len(verdict.row_flags))
-    counts.update(files_seen=len(files), files_visible=len(visible), files_after_night=len(files) - len(visible),
+    counts = dict(files_seen=len(files), files_visible=len(visible), files_after_night=len(files) - len(visible),
                   files_parsed=len(parsed), files_unchanged=len(visible) - len(parsed),
                   files_not_readable=len(not_readable), **skipped)
-    log.info("rt inbox night %s: %s", night, json.dumps(counts, sort_keys=True))
-    return counts
+    return {"parsed": parsed, "visible": visible, "digests": digests, "counts": counts}
 
 
 def _known_contents(conn, paths: list[str]) -> set[tuple[str, str]]:
@@ -207,71 +209,38 @@ def _store_parsed(conn, parsed: list[tuple[tuple, list[tuple]]]) -> None:
 
 
 def _store_versions(conn, night: date, visible: list[InboxFile], digests: dict[str, str]) -> None:
-    conn.execute("DROP TABLE IF EXISTS pg_temp.rt_seen")
-    conn.execute("CREATE TEMP TABLE rt_seen (LIKE raw.rt_file_version) ON COMMIT DROP")
+    sqlfile.execute(conn, __name__, "rt_seen_table")
     db.copy_rows(conn, "rt_seen", ("path", "mtime", "sha256", "size", "first_ingested_night"),
                  ((f.relative_path, f.mtime, digests[f.relative_path], f.size, night) for f in visible))
-    # the same path and mtime with other bytes: the newer observation wins (the old bytes are gone)
-    conn.execute(
-        "INSERT INTO raw.rt_file_version SELECT * FROM rt_seen ON CONFLICT (path, mtime) DO UPDATE SET "
-        "sha256 = EXCLUDED.sha256, size = EXCLUDED.size, first_ingested_night = CASE "
-        "WHEN raw.rt_file_version.sha256 = EXCLUDED.sha256 THEN LEAST(raw.rt_file_version.first_ingested_night, "
-        "EXCLUDED.first_ingested_night) ELSE EXCLUDED.first_ingested_night END"
-    )
+    sqlfile.execute(conn, __name__, "rt_store_versions")
 
 
-def _statements() -> dict[str, str]:
-    named, current = {}, None
-    for line in NIGHT_SQL.read_text(encoding="utf-8").splitlines():
-        if line.startswith("-- name:"):
-            current = line.split(":", 1)[1].strip()
-            named[current] = ""
-        elif current:
-            named[current] += line + "\n"
-    return named
+def _stage_night(conn, night: date, cutoff: datetime):
+    """Stage night D from the versions current at its end; returns the staged rows the `rt` suite checks."""
+    import pandas as pd
 
-
-def _run(conn, sql: str, params: dict):
-    cursor = None
-    for statement in filter(str.strip, sql.split(";\n")):
-        cursor = conn.execute(statement, params)
-    return cursor
-
-
-def _replace_night(conn, night: date, cutoff: datetime) -> None:
-    sql = _statements()
     params = {"night": night, "end_of_night": cutoff}
-    _run(conn, sql["current_versions"], params)
-    names = [name for (name,) in _run(conn, sql["current_names"], params).fetchall()]
-    _run(conn, sql["name_key_table"], params)
+    sqlfile.execute(conn, __name__, "rt_night_tables", params)
+    names = [name for (name,) in sqlfile.execute(conn, __name__, "rt_current_names", params).fetchall()]
     db.copy_rows(conn, "rt_name_key", ("nama", "nama_key"), ((name, normalise(name)) for name in names))
-    for step in ("clear_night", "stage_rows", "report_invalid", "quarantine_rows", "quarantine_files"):
-        _run(conn, sql[step], params)
+    sqlfile.execute(conn, __name__, "rt_stage_night", params)
+    buffer = io.BytesIO()
+    with conn.cursor().copy(sqlfile.text(__name__, "rt_staged_frame"), params) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    buffer.seek(0)
+    return pd.read_csv(buffer, dtype=str, keep_default_na=False, na_values=[""])
 
 
 def _night_counts(conn, night: date) -> dict:
-    cursor = _run(conn, _statements()["night_counts"], {"night": night})
+    cursor = sqlfile.execute(conn, __name__, "rt_night_counts", {"night": night})
     columns = [c.name for c in cursor.description]
     return {column: int(value) for column, value in zip(columns, cursor.fetchone(), strict=True)}
 
 
-def _validate(conn, night: date):
-    """The `rt` suite on tonight's staged rows: quarantined rows leave staging, flagged fields are emptied."""
-    import pandas as pd
-
-    from jaring.sources import landing
-    from jaring.validation import quarantine, validate
-    from jaring.validation.suites import RT_COLUMNS
-
-    buffer = io.BytesIO()
-    with conn.cursor().copy(_statements()["staged_frame"].strip().rstrip(";"), {"night": night}) as copy:
-        for chunk in copy:
-            buffer.write(chunk)
-    buffer.seek(0)
-    df = pd.read_csv(buffer, dtype=str, keep_default_na=False, na_values=[""])
-    result = validate("rt", df)
-    if result.blocking:
-        return result
+def _apply_verdict(conn, night: date, df, result) -> None:
+    """The `rt` suite's verdict on the staged rows: quarantined rows leave staging, flagged fields are emptied."""
+    from jaring.validation import quarantine
 
     def source_ref(index: int, raw: dict) -> str:
         return raw["source_ref"]
@@ -279,7 +248,7 @@ def _validate(conn, night: date):
     failed = sorted({df.at[i, "source_ref"] for i in result.row_failures})
     if failed:
         quarantine.record(conn, night, "rt", quarantine.failures(result, df, source_ref, RT_COLUMNS))
-        _run(conn, _statements()["move_to_quarantine"], {"night": night, "refs": failed})
+        sqlfile.execute(conn, __name__, "rt_move_to_quarantine", {"night": night, "refs": failed})
     cleared: dict[str, set[str]] = {}
     for index, names in result.row_flags.items():
         for name in names:
@@ -289,5 +258,3 @@ def _validate(conn, night: date):
         conn.execute(f"UPDATE staging.rt_row SET {column} = NULL WHERE night = %s AND source_ref = ANY(%s)",
                      (night, sorted(refs)))
     quarantine.flag(conn, night, "rt", quarantine.flags(result, df, source_ref, RT_COLUMNS))
-    landing.store_verdict(conn, night, result)
-    return result

@@ -1,6 +1,6 @@
 """Validate a source's records with its Great Expectations suite (`suites.py`).
 
-`validate(source, df)` runs the suite on a pandas dataframe and sorts the
+`validate(source, df, columns)` runs the suite on a pandas dataframe and sorts the
 verdicts by disposition. GX is imported here, lazily: a DAG file that
 imports this package does not pay the seconds of GX's import.
 """
@@ -67,12 +67,13 @@ def _gx():
     return gx
 
 
-def validate(source: str, df, previous_count: int | None = None) -> ValidationResult:
-    """Run `source`'s suite on `df`; `previous_count` (last night's staged rows) adds the volume rule."""
+def validate(source: str, df, columns, previous_count: int | None = None) -> ValidationResult:
+    """Run `source`'s suite on `df`: `columns` are the contract's fields (the adapter knows them),
+    `previous_count` (last night's staged rows) adds the volume rule."""
     gx = _gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    the_suite = suite(source, previous_count)
+    the_suite = suite(source, columns, previous_count)
     frame = df.assign(**the_suite.derive(df)) if the_suite.derive else df
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

@@ -1,7 +1,7 @@
 """Where failing records go: `quarantine.record` (not staged) and `staging.invalid_record` (staged, reported).
 
 Both are INVALID_SOURCE_RECORD findings (docs/internals.md). A source's rows of
-night D are cleared and rewritten inside the source's own transaction.
+night D are cleared (`landing.ingest`) and rewritten inside the source's own transaction.
 """
 
 from __future__ import annotations
@@ -15,11 +15,6 @@ from jaring.warehouse.db import copy_rows
 
 QUARANTINE_COLUMNS = ("night", "source", "source_ref", "reason", "expectation", "raw_record")
 INVALID_COLUMNS = ("night", "source", "source_ref", "reason")
-
-
-def clear(conn, night: date, source: str) -> None:
-    for table in ("quarantine.record", "staging.invalid_record"):
-        conn.execute(f"DELETE FROM {table} WHERE night = %s AND source = %s", (night, source))
 
 
 def record(conn, night: date, source: str, rows: Iterable[tuple[str, str, str | None, dict | None]]) -> int:

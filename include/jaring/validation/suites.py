@@ -10,6 +10,9 @@ A rule is one Great Expectations expectation plus its disposition:
 Rules that need more than one column read a derived column (name starting with
 `_`) that `prepare` adds; GX then checks that column, so each rule has one
 definition and GX's `unexpected_index_list` is the verdict.
+
+A suite's columns are its source's contract: the adapter (`jaring.sources.<agency>`) keeps that field
+list and hands it to `validate`; nothing here imports an adapter.
 """
 
 from __future__ import annotations
@@ -245,10 +248,6 @@ def clean_nik(value) -> str | None:
 
 # ------------------------------------------------------------------ the suites
 
-DUKCAPIL_COLUMNS = ("NIK", "NO_KK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STAT_HBKEL",
-                    "STATUS_KAWIN", "JENIS_PKRJN", "KODE_WILAYAH", "NO_RT", "NO_RW", "ALAMAT", "STATUS",
-                    "TGL_MATI", "TGL_PINDAH", "TGL_UPDATE")
-
 
 def _derive_dukcapil(df) -> dict:
     out = date_flags(df, ("TGL_LHR", "TGL_MATI", "TGL_PINDAH"))
@@ -263,9 +262,9 @@ def _derive_dukcapil(df) -> dict:
     return out
 
 
-def _dukcapil() -> Suite:
-    return Suite("dukcapil", "dukcapil", DUKCAPIL_COLUMNS, (
-        schema(DUKCAPIL_COLUMNS),
+def _dukcapil(columns) -> Suite:
+    return Suite("dukcapil", "dukcapil", tuple(columns), (
+        schema(columns),
         present("NIK"),
         # the region part is where the NIK was first issued, anywhere in Indonesia (civil-registry.md)
         matches("nik_plausible", "NIK", nik_rules.PLAUSIBLE,
@@ -286,9 +285,6 @@ def _dukcapil() -> Suite:
     ), _derive_dukcapil)
 
 
-BPJS_PESERTA_COLUMNS = ("KPJ", "NIK", "NAMA", "TGL_LAHIR", "JENIS_KELAMIN", "SEGMEN", "PROGRAM",
-                        "STATUS_KEPESERTAAN", "TGL_KEPESERTAAN", "TGL_NONAKTIF", "PEMBIAYAAN",
-                        "KODE_WILAYAH", "UPAH_DILAPORKAN", "IURAN_BULANAN")
 PEMBIAYAAN = {"APBD_KOTA_JAMBI", "APBD_PROVINSI_JAMBI", "BAZNAS", "DONATUR", "CSR", "MANDIRI"}
 
 
@@ -302,9 +298,9 @@ def _derive_bpjs_peserta(df) -> dict:
     return out
 
 
-def _bpjs_peserta() -> Suite:
-    return Suite("bpjs_peserta", "bpjs", BPJS_PESERTA_COLUMNS, (
-        schema(BPJS_PESERTA_COLUMNS),
+def _bpjs_peserta(columns) -> Suite:
+    return Suite("bpjs_peserta", "bpjs", tuple(columns), (
+        schema(columns),
         present("KPJ"),
         matches("kpj_11_digits", "KPJ", KPJ_11, "KPJ is not 11 digits"),
         unique("KPJ"),
@@ -325,12 +321,10 @@ def _bpjs_peserta() -> Suite:
     ), _derive_bpjs_peserta)
 
 
-BPJS_IURAN_COLUMNS = ("ID_BAYAR", "KPJ", "BULAN_IURAN", "JUMLAH", "TGL_BAYAR", "KANAL")
 
-
-def _bpjs_iuran() -> Suite:
-    return Suite("bpjs_iuran", "bpjs", BPJS_IURAN_COLUMNS, (
-        schema(BPJS_IURAN_COLUMNS),
+def _bpjs_iuran(columns) -> Suite:
+    return Suite("bpjs_iuran", "bpjs", tuple(columns), (
+        schema(columns),
         present("ID_BAYAR"), unique("ID_BAYAR"),
         present("KPJ"), matches("kpj_11_digits", "KPJ", KPJ_11, "KPJ is not 11 digits"),
         present("BULAN_IURAN"), matches("bulan_iuran_is_a_month", "BULAN_IURAN", MONTH, "BULAN_IURAN is not YYYY-MM"),
@@ -340,13 +334,11 @@ def _bpjs_iuran() -> Suite:
     ), lambda df: date_flags(df, ("TGL_BAYAR",)) | amounts(df, ("JUMLAH",)))
 
 
-BPJS_KLAIM_COLUMNS = ("NO_KLAIM", "KPJ", "JENIS_KLAIM", "TGL_KEJADIAN", "TGL_PENGAJUAN", "STATUS", "NILAI")
 
-
-def _bpjs_klaim() -> Suite:
+def _bpjs_klaim(columns) -> Suite:
     # claims are few and only grow: a ±20 % volume rule would reject a small roster's first claims
-    return Suite("bpjs_klaim", "bpjs", BPJS_KLAIM_COLUMNS, (
-        schema(BPJS_KLAIM_COLUMNS),
+    return Suite("bpjs_klaim", "bpjs", tuple(columns), (
+        schema(columns),
         present("NO_KLAIM"), unique("NO_KLAIM"),
         present("KPJ"), matches("kpj_11_digits", "KPJ", KPJ_11, "KPJ is not 11 digits"),
         present("JENIS_KLAIM"), one_of("jenis_klaim_in_set", "JENIS_KLAIM", {"JKM", "JKK"}),
@@ -356,9 +348,6 @@ def _bpjs_klaim() -> Suite:
     ), lambda df: date_flags(df, ("TGL_PENGAJUAN", "TGL_KEJADIAN")) | amounts(df, ("NILAI",)),
         checks_volume=False)
 
-
-DTSEN_COLUMNS = ("periode", "id_individu", "id_keluarga", "nik", "nama", "tgl_lahir", "jenis_kelamin",
-                 "hub_kk", "status_pekerjaan", "lapangan_usaha", "desil", "kode_wilayah")
 
 
 def _derive_dtsen(df) -> dict:
@@ -370,9 +359,9 @@ def _derive_dtsen(df) -> dict:
     return out
 
 
-def _dtsen() -> Suite:
-    return Suite("dtsen", "dtsen", DTSEN_COLUMNS, (
-        schema(DTSEN_COLUMNS),
+def _dtsen(columns) -> Suite:
+    return Suite("dtsen", "dtsen", tuple(columns), (
+        schema(columns),
         unique("id_individu"),
         # a NULL nik is normal in DTSEN; a present one must be 16 digits once cleaned
         matches("nik_16_digits", "_nik_clean", NIK_16, "nik is not 16 digits once spaces and dots are removed",
@@ -390,14 +379,12 @@ def _dtsen() -> Suite:
     ), _derive_dtsen)
 
 
-RT_COLUMNS = ("source_ref", "sheet", "kode_kelurahan", "nik", "nama", "kpj", "jumlah", "tgl_bayar")
 
-
-def _rt() -> Suite:
+def _rt(columns) -> Suite:
     # the RT reader has already turned unreadable cells into INVALID_SOURCE_RECORDs; these are the
     # checks of what it could read (ledger volume swings with uploads: no volume rule)
-    return Suite("rt", "rt", RT_COLUMNS, (
-        schema(RT_COLUMNS),
+    return Suite("rt", "rt", tuple(columns), (
+        schema(columns),
         present("source_ref"), unique("source_ref"),
         one_of("sheet_in_set", "sheet", {"IURAN", "USULAN"}),
         one_of("kode_kelurahan_in_kota_jambi", "kode_kelurahan", kelurahan_codes()),
@@ -414,11 +401,12 @@ SUITES = {
 }
 
 
-def suite(name: str, previous_count: int | None = None) -> Suite:
-    """The suite for a source; with a previous night's count, the volume rule is added."""
+def suite(name: str, columns, previous_count: int | None = None) -> Suite:
+    """The suite `name` for a source whose contract has `columns` (its adapter's field list); with a previous
+    night's count, the volume rule is added."""
     if name not in SUITES:
         raise KeyError(f"no expectation suite for source {name!r} (known: {', '.join(SUITES)})")
-    built = SUITES[name]()
+    built = SUITES[name](columns)
     if built.checks_volume and previous_count:
         built = Suite(built.name, built.source, built.columns, (*built.rules, volume_rule(previous_count)),
                       built.derive, built.checks_volume)

@@ -13,8 +13,8 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 # Every table definition of the hub, applied in this order by migrate().
 SCHEMA_FILES = [
     _PACKAGE / "warehouse" / "sql" / "schema.sql",
-    _PACKAGE / "sources" / "sources_raw.sql",
-    _PACKAGE / "sources" / "rt_inbox.sql",
+    _PACKAGE / "sources" / "sql" / "sources_raw.sql",
+    _PACKAGE / "sources" / "sql" / "rt_inbox.sql",
 ]
 
 

@@ -1,0 +1,10 @@
+-- The same path and mtime with other bytes: the newer observation wins (the old bytes are gone).
+INSERT INTO raw.rt_file_version SELECT * FROM rt_seen
+ON CONFLICT (path, mtime) DO UPDATE SET
+    sha256 = EXCLUDED.sha256,
+    size = EXCLUDED.size,
+    first_ingested_night = CASE
+        WHEN raw.rt_file_version.sha256 = EXCLUDED.sha256
+        THEN LEAST(raw.rt_file_version.first_ingested_night, EXCLUDED.first_ingested_night)
+        ELSE EXCLUDED.first_ingested_night
+    END;

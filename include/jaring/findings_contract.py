@@ -1,7 +1,7 @@
 """What the reconciliation writes and publishing reads (findings.md): the finding codes, the keys of
 each finding's `details` (recon.finding) and the programme's figures (recon.figures).
 
-The writers are `reconciliation/sql/*.sql` (jsonb_build_object) and `reconciliation/figures.py`;
+The writers are `reconciliation/sql/*.sql` (jsonb_build_object), `reconciliation/figures.py` and `run`;
 tests/publishing/test_findings_contract.py holds them to the names below.
 """
 
@@ -60,8 +60,10 @@ ACTIVE_BY_PAYER = "active_by_payer"  # {payer: AKTIF participants}
 APBD_QUOTA = "apbd_quota"
 COVERAGE_BY_KECAMATAN = "coverage_by_kecamatan"  # a list, one entry per kecamatan
 APBD_PROJECTED_COST = "apbd_projected_cost"
+COMPARED_WITH = "compared_with"  # the night D was compared with for NEW/PERSISTING (added by reconciliation.run)
 FIGURES: dict[str, tuple[str, ...]] = {  # name -> the keys of its object (or of each list entry)
     "night": (),
+    COMPARED_WITH: (),
     ACTIVE_BY_PAYER: (),
     "active_total": (),
     APBD_QUOTA: ("year", "quota", "used", "left", "over"),

@@ -12,11 +12,6 @@ import jaring
 
 PACKAGE_ROOT = Path(jaring.__file__).parent
 
-# Cycles known outside publishing, to be untangled by their owners: each entry is the sorted set of the
-# modules of one strongly connected component. Publishing must never appear here.
-KNOWN_CYCLES_TO_REMOVE: list[frozenset[str]] = []
-
-
 def module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -117,9 +112,5 @@ def test_the_graph_sees_imports_inside_functions():
 
 
 def test_no_import_cycles():
-    found = [c for c in cycles(import_graph()) if frozenset(c) not in KNOWN_CYCLES_TO_REMOVE]
+    found = cycles(import_graph())
     assert not found, "import cycles: " + "; ".join(" -> ".join(c) for c in found)
-
-
-def test_publishing_is_in_no_cycle_even_an_allowed_one():
-    assert not [c for c in KNOWN_CYCLES_TO_REMOVE if any(m.startswith("jaring.publishing") for m in c)]

@@ -19,26 +19,40 @@ Expectations, links each person across them, computes the findings of
 | `publish_outbox` | `JARING_OUTBOX/<D>/` for every audience |
 | `send_reports`, `put_bpjs` | e-mail each audience; PUT BPJS's share |
 
-A failed source fails its own task (its log names the source); the other
-sources still land, and reconciliation waits until the night is re-run.
-Every task replaces night D's rows, so clearing a task, re-running a night or
-a backfill (`airflow backfill create --dag-id jaring_nightly --from-date …
---to-date … --max-active-runs 1`) never duplicates anything. A manual run can
-name its night in the `night` parameter. The warehouse schema is migrated once
-per deployment (`jaring db migrate`), not by the tasks.
+A failed source fails its own task (its log names the source and its connection) and
+mails the engineers (`engineers` in JARING_RECIPIENTS); the other sources still land, and
+reconciliation waits until the night is re-run. A failure retrying cannot mend (a source
+rejected by its expectations, refused credentials, a bad policy file) fails at once; a source
+that is down is retried, the run red within ~16 minutes. Every task replaces night D's rows,
+so clearing a task or re-running a night never duplicates anything.
+
+- **Missed nights** are caught up in order (catchup from `JARING_FIRST_NIGHT`); a night is
+  compared with the latest computed night before it, which its report names.
+- **Backfill** nights D1..D2 inclusive with `jaring backfill --from D1 --to D2 [--deliver]`
+  (it passes `--to-date` D2+1: Airflow keeps logical dates in [from, to), and night D's is
+  D 02:00 WIB = D-1 19:00 UTC). In the UI's dialog pick from D1 to D2+1 (in WIB). A backfill
+  ignores the `night` parameter and, unless asked, delivers nothing.
+- **deliver** off: the outbox is written, nothing is mailed or PUT (`send_reports` and
+  `put_bpjs` are skipped).
+- `jaring status --date D` lists every attempt of every step; the warehouse schema is
+  migrated once per deployment (`jaring db migrate`), not by the tasks.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from datetime import date, timedelta
 
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from jaring import pipeline
 from jaring.alerts import failure_alert
 from jaring.pipeline import STEPS
+
+log = logging.getLogger(__name__)
 
 
 def outlets(step: str) -> list[Asset]:
@@ -57,17 +71,27 @@ def run_step(name: str, night: str) -> dict:
         raise
 
 
+def delivery_step(name: str, night: str, params) -> dict:
+    """A step that reaches the agencies runs only when the run delivers."""
+    if not (params or {}).get("deliver", True):
+        raise AirflowSkipException(f"deliver is off for this run: {name} sent nothing "
+                                   "(trigger with deliver=true, or `jaring backfill --deliver`)")
+    return run_step(name, night)
+
+
 def step_task(name: str):
     """The task of one pipeline step: its docs, its Assets, one XCom of counts (no personal data)."""
     return task(task_id=name, outlets=outlets(name), doc_md=STEPS[name].doc, multiple_outputs=False)
 
 
 @dag(
-    dag_id="jaring_nightly",
+    dag_id=pipeline.DAG_ID,
     schedule=CronDataIntervalTimetable("0 2 * * *", timezone="Asia/Jakarta"),
-    start_date=pendulum.datetime(2026, 11, 1, tz="Asia/Jakarta"),
-    catchup=False,
-    max_active_runs=1,  # night D's NEW/PERSISTING status is computed against night D-1
+    # every night from the first one the deployment names is computed, in order: after an outage the
+    # scheduler catches up the nights it missed instead of skipping them
+    start_date=pendulum.parse(os.environ.get("JARING_FIRST_NIGHT", "2026-11-01"), tz="Asia/Jakarta"),
+    catchup=True,
+    max_active_runs=1,  # night D's NEW/PERSISTING status is computed against the night before it
     # a source down for good: 3 attempts of a 300 s HTTP budget 30 s apart, the run red in ~16 min
     default_args={
         "owner": "jaring-data",
@@ -78,8 +102,12 @@ def step_task(name: str):
     },
     on_failure_callback=failure_alert(),
     dagrun_timeout=timedelta(hours=2),
-    params={"night": Param(None, type=["null", "string"], format="date",
-                           description="YYYY-MM-DD; empty = the interval's day")},
+    params={
+        "night": Param(None, type=["null", "string"], format="date",
+                       description="YYYY-MM-DD; empty = the interval's day (ignored in a backfill)"),
+        "deliver": Param(True, type="boolean",
+                         description="mail the reports and PUT BPJS's share (jaring backfill: off unless --deliver)"),
+    },
     tags=["jaring", "nightly"],
     doc_md=__doc__,
 )
@@ -89,8 +117,11 @@ def jaring_nightly():
         """The night this run reconciles, resolved once for every task."""
         from jaring.nights import night_of_run
 
-        run_after = getattr(dag_run, "run_after", None)
-        return night_of_run((params or {}).get("night"), data_interval_start, run_after).isoformat()
+        requested = (params or {}).get("night")
+        if requested and "backfill" in str(getattr(dag_run, "run_type", "")):
+            log.warning("backfill: each run reconciles its own night; the night parameter %s is ignored", requested)
+            requested = None
+        return night_of_run(requested, data_interval_start, getattr(dag_run, "run_after", None)).isoformat()
 
     @step_task("ingest_dukcapil")
     def ingest_dukcapil(night: str) -> dict:
@@ -117,12 +148,12 @@ def jaring_nightly():
         return run_step("publish_outbox", night)
 
     @step_task("send_reports")
-    def send_reports(night: str) -> dict:
-        return run_step("send_reports", night)
+    def send_reports(night: str, params=None) -> dict:
+        return delivery_step("send_reports", night, params)
 
     @step_task("put_bpjs")
-    def put_bpjs(night: str) -> dict:
-        return run_step("put_bpjs", night)
+    def put_bpjs(night: str, params=None) -> dict:
+        return delivery_step("put_bpjs", night, params)
 
     d = night()
     sources = [ingest_dukcapil(d), ingest_bpjs(d), ingest_dtsen(d), ingest_rt(d)]

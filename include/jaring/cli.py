@@ -2,7 +2,10 @@
 
     jaring night --date 2026-11-20            run night D end to end (exit 1 if a step failed)
     jaring night --date 2026-11-20 --steps ingest_rt,reconcile
+    jaring night --date 2026-11-20 --no-deliver   compute and publish the outbox, mail and PUT nothing
     jaring status --date 2026-11-20           every attempt of every step of night D
+    jaring backfill --from 2026-11-18 --to 2026-11-20 [--deliver]
+                                              the nights D1..D2 (inclusive) under the scheduler
     jaring db migrate                         bring the warehouse schema up to date
 
 The simulated agencies are `jaring-sim`, the local stack `jaring-dev` (tools/, not shipped).
@@ -15,7 +18,8 @@ import json
 import logging
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 
 def night_date(value: str) -> date:
@@ -29,6 +33,8 @@ def cmd_night(args) -> int:
     from jaring import pipeline
 
     steps = args.steps.split(",") if args.steps else None
+    if args.no_deliver:
+        steps = [s for s in (steps or pipeline.STEPS) if s not in pipeline.DELIVERY_STEPS]
     unknown = [s for s in steps or [] if s not in pipeline.STEPS]
     if unknown:
         print(f"unknown step(s): {', '.join(unknown)}; steps are {', '.join(pipeline.STEPS)}", file=sys.stderr)
@@ -75,6 +81,33 @@ def cmd_status(args) -> int:
     return 0 if not missing else 1
 
 
+def backfill_command(first: date, last: date, deliver: bool) -> list[str]:
+    """`airflow backfill create` for nights first..last inclusive.
+
+    Night D's run has logical date D 02:00 WIB, and the command reads its dates as midnight in the
+    DAG's time zone, keeping logical dates in [from, to): so `--to-date` is the day after the last night.
+    """
+    from jaring.pipeline import DAG_ID
+
+    return ["backfill", "create", "--dag-id", DAG_ID, "--from-date", first.isoformat(),
+            "--to-date", (last + timedelta(days=1)).isoformat(), "--max-active-runs", "1",
+            "--reprocess-behavior", "completed", "--dag-run-conf", json.dumps({"deliver": deliver})]
+
+
+def cmd_backfill(args) -> int:
+    import shutil
+    import subprocess
+
+    if args.last < args.first:
+        print("--to is before --from", file=sys.stderr)
+        return 2
+    airflow = shutil.which("airflow") or str(Path(sys.executable).with_name("airflow"))
+    command = [airflow, *backfill_command(args.first, args.last, args.deliver)]
+    print(f"nights {args.first} to {args.last} ({'delivering' if args.deliver else 'not delivering'}): "
+          + " ".join(command[1:]))
+    return subprocess.run(command).returncode
+
+
 def cmd_db(args) -> int:
     from jaring.warehouse import db
 
@@ -92,7 +125,14 @@ def parser() -> argparse.ArgumentParser:
     night = sub.add_parser("night", help="run night D end to end")
     night.add_argument("--date", type=night_date, required=True)
     night.add_argument("--steps", help="comma-separated subset of steps")
+    night.add_argument("--no-deliver", action="store_true", help="skip the e-mails and the BPJS PUT")
     night.set_defaults(func=cmd_night)
+
+    backfill = sub.add_parser("backfill", help="re-run nights D1..D2 (inclusive) under the Airflow scheduler")
+    backfill.add_argument("--from", dest="first", type=night_date, required=True)
+    backfill.add_argument("--to", dest="last", type=night_date, required=True)
+    backfill.add_argument("--deliver", action="store_true", help="also mail the reports and PUT to BPJS")
+    backfill.set_defaults(func=cmd_backfill)
 
     status = sub.add_parser("status", help="every attempt of every step of night D (ops.step_run)")
     status.add_argument("--date", type=night_date, required=True)

@@ -95,22 +95,34 @@ class Step:
     writes: tuple[str, ...] = ()  # tables whose statistics the step refreshes after it wrote them
 
 
+DAG_ID = "jaring_nightly"  # the Airflow DAG that runs these steps every night
 INGEST_STEPS = ("ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt")
+DELIVERY_STEPS = ("send_reports", "put_bpjs")  # what reaches the agencies: skipped when not delivering
 
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
-        Step("ingest_dukcapil", ingest_dukcapil, doc="civil registry as of D → staging.person",
-             writes=("staging.person",)),
-        Step("ingest_bpjs", ingest_bpjs, doc="BPJS roster, payments, claims as of D",
-             writes=("staging.participant", "staging.payment", "staging.claim")),
-        Step("ingest_dtsen", ingest_dtsen, doc="DTSEN release current at D", writes=("staging.dtsen_individual",)),
-        Step("ingest_rt", ingest_rt, doc="RT ledgers uploaded by the end of D", writes=("staging.rt_row",)),
-        Step("reconcile", reconcile, INGEST_STEPS, "links and findings of night D",
+        Step("ingest_dukcapil", ingest_dukcapil, doc="Civil registry as of D → `staging.person`. **On failure** "
+             "the log names `dukcapil_api`: a refused token needs the connection's password; an API down "
+             "for good, the agency; then clear this task.", writes=("staging.person",)),
+        Step("ingest_bpjs", ingest_bpjs, doc="BPJS roster, payments, claims as of D. **On failure** the log "
+             "names `bpjs_tk_api` (credentials: login/password of the connection); clear this task once "
+             "BPJS answers.", writes=("staging.participant", "staging.payment", "staging.claim")),
+        Step("ingest_dtsen", ingest_dtsen, doc="The DTSEN release current at D. **On failure** check the "
+             "`dtsen_db` connection and that a release with `tgl_rilis` ≤ D exists.",
+             writes=("staging.dtsen_individual",)),
+        Step("ingest_rt", ingest_rt, doc="RT ledgers uploaded by the end of D. **On failure** check that "
+             "JARING_RT_INBOX is mounted; a bad file never fails the step (it is reported to its RT).",
+             writes=("staging.rt_row",)),
+        Step("reconcile", reconcile, INGEST_STEPS, "Links and findings of night D. Runs only when all four "
+             "sources landed: fix the failed source and clear it, this task follows.",
              writes=("recon.link", "recon.finding")),
-        Step("publish_outbox", publish_outbox, ("reconcile",), "outbox/<D>/ for every audience"),
-        Step("send_reports", send_reports, ("publish_outbox",), "e-mail each audience its report"),
-        Step("put_bpjs", put_bpjs, ("reconcile",), "PUT BPJS's findings to /v1/rekonsiliasi/<D>"),
+        Step("publish_outbox", publish_outbox, ("reconcile",), "`JARING_OUTBOX/<D>/` for every audience. "
+             "**On failure** check the outbox volume (space, permissions); clearing rewrites the folder whole."),
+        Step("send_reports", send_reports, ("publish_outbox",), "E-mail each audience its report "
+             "(`smtp_default`). Skipped when the run does not deliver."),
+        Step("put_bpjs", put_bpjs, ("reconcile",), "PUT BPJS's findings to `/v1/rekonsiliasi/<D>` and "
+             "read them back. Skipped when the run does not deliver."),
     )
 }
 

@@ -100,3 +100,16 @@ def test_every_task_and_the_run_alert_the_engineers_and_are_bounded_in_time(dagb
     for t in dag.tasks:
         assert alerts(t.on_failure_callback), t.task_id
         assert t.execution_timeout is not None, t.task_id
+
+
+def test_a_run_that_does_not_deliver_skips_the_mails_and_the_put():
+    import importlib.util
+
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    spec = importlib.util.spec_from_file_location("jaring_nightly_dag", DAGS / "jaring_nightly.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for step in ("send_reports", "put_bpjs"):
+        with pytest.raises(AirflowSkipException, match="deliver is off"):
+            module.delivery_step(step, "2026-11-20", {"deliver": False})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -128,3 +129,25 @@ def test_status_lists_every_attempt_of_the_night(warehouse, monkeypatch, capsys)
     assert "not (yet) succeeded: ingest_a" in out and NIK not in out
     assert cli.main(["status", "--date", "2026-11-19"]) == 1
     assert "no step has run" in capsys.readouterr().out
+
+
+def test_backfill_names_the_last_night_inclusively_and_delivers_only_when_asked():
+    from jaring.cli import backfill_command
+
+    command = backfill_command(date(2026, 11, 18), date(2026, 11, 20), deliver=False)
+    # Airflow keeps logical dates in [from, to) and night D's is D 02:00 WIB: to = the day after D2
+    assert command[command.index("--from-date") + 1] == "2026-11-18"
+    assert command[command.index("--to-date") + 1] == "2026-11-21"
+    assert json.loads(command[command.index("--dag-run-conf") + 1]) == {"deliver": False}
+    assert command[command.index("--max-active-runs") + 1] == "1"
+    assert json.loads(backfill_command(date(2026, 11, 20), date(2026, 11, 20), deliver=True)[-1]) == {"deliver": True}
+
+
+def test_a_night_without_delivery_runs_every_step_but_the_delivery_ones(warehouse, monkeypatch):
+    from jaring import cli
+
+    ran = []
+    monkeypatch.setattr(pipeline, "STEPS", {name: pipeline.Step(name, lambda night, conn, n=name: ran.append(n))
+                                            for name in ("reconcile", "publish_outbox", *pipeline.DELIVERY_STEPS)})
+    assert cli.main(["night", "--date", NIGHT.isoformat(), "--no-deliver"]) == 0
+    assert ran == ["reconcile", "publish_outbox"]

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from jaring.config import WAREHOUSE_CONN_ID, postgres_conninfo
+from jaring.errors import Permanent
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Every table definition of the hub, applied in this order by migrate().
@@ -29,7 +30,7 @@ MIGRATIONS = _PACKAGE / "warehouse" / "sql" / "migrations"
 BASELINE_VERSION = 1  # SCHEMA_FILES; each later version is migrations/NNNN_<what it changes>.sql
 
 
-class SchemaOutdated(RuntimeError):
+class SchemaOutdated(RuntimeError, Permanent):
     """The warehouse is behind the code: `jaring db migrate` has not been run since an upgrade."""
 
 

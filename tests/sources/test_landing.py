@@ -161,3 +161,9 @@ def test_rt_inbox_files_are_read_before_the_transaction(conn, tmp_path, monkeypa
     put(tmp_path, PATH, [person(1), person(2)], at(NIGHT))
     monkeypatch.setattr(rt_inbox, "read_file", idle_while(conn, rt_inbox.read_file))
     assert rt_inbox.ingest(NIGHT, conn, tmp_path)["rows_staged"] == 2
+
+
+def test_rt_inbox_reads_what_it_knows_without_leaving_a_transaction_open(warehouse, tmp_path):
+    put(tmp_path, PATH, [person(1), person(2)], at(NIGHT))
+    with db.connect(warehouse) as conn:  # not autocommit, as a step's connection
+        assert rt_inbox.ingest(NIGHT, conn, tmp_path)["rows_staged"] == 2

@@ -175,7 +175,8 @@ def _pull(conn, inbox: Path, cutoff: datetime) -> dict:
 
 
 def _known_contents(conn, paths: list[str]) -> set[tuple[str, str]]:
-    rows = conn.execute("SELECT path, sha256 FROM raw.rt_file WHERE path = ANY(%s)", (paths,)).fetchall()
+    with conn.transaction():  # a read of its own: the connection stays idle for the night's transaction
+        rows = conn.execute("SELECT path, sha256 FROM raw.rt_file WHERE path = ANY(%s)", (paths,)).fetchall()
     return {(path, sha.strip()) for path, sha in rows}
 
 

@@ -173,6 +173,7 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
         try:
             with db.connect(conninfo) as conn:
                 db.require_current(conn)
+                conn.commit()  # the check's read ends here: a step starts on an idle connection
                 counts = step.work(night, conn) or {}
                 for table in step.writes:
                     # fresh statistics, or the night's joins are planned for the tables as they were before

@@ -45,7 +45,7 @@ import os
 from datetime import date, timedelta
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from jaring import pipeline
@@ -64,11 +64,15 @@ def run_step(name: str, night: str) -> dict:
     """One step of the night, journaled in ops.step_run; the XCom is its counts and the night.
     A failure retrying cannot mend (a rejected source, refused credentials) fails at once."""
     try:
-        return {"night": night, **pipeline.run_step(name, date.fromisoformat(night))}
+        counts = pipeline.run_step(name, date.fromisoformat(night))
     except pipeline.StepFailed as failure:
         if failure.permanent:
             raise AirflowFailException(str(failure)) from None
         raise
+    events = get_current_context()["outlet_events"]
+    for asset in outlets(name):  # each Asset event says which night it is
+        events[asset].extra = {"night": night}
+    return {"night": night, **counts}
 
 
 def delivery_step(name: str, night: str, params) -> dict:
@@ -86,6 +90,7 @@ def step_task(name: str):
 
 @dag(
     dag_id=pipeline.DAG_ID,
+    description="Kota Jambi safety net: pull the four agencies as of night D, reconcile, publish and deliver",
     schedule=CronDataIntervalTimetable("0 2 * * *", timezone="Asia/Jakarta"),
     # every night from the first one the deployment names is computed, in order: after an outage the
     # scheduler catches up the nights it missed instead of skipping them

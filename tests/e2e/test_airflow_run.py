@@ -51,6 +51,11 @@ def test_dag_run_reconciles_its_night_and_keeps_personal_data_out_of_xcom(hub, p
     assert xcoms, "each task returns its counts"
     assert not any(re.search(r"\b\d{16}\b", x) for x in xcoms), "no NIK in XCom"
     assert all(night.isoformat() in x for x in xcoms)
+    with psycopg.connect(postgres.dsn("e2e_airflow_meta")) as meta:
+        events = meta.execute("SELECT a.uri, e.extra FROM asset_event e JOIN asset a ON a.id = e.asset_id").fetchall()
+    assert {uri for uri, _ in events} >= {"jaring://warehouse/staging/person", "jaring://warehouse/recon/finding"}
+    assert all((json.loads(extra) if isinstance(extra, str) else extra) == {"night": night.isoformat()}
+               for _, extra in events), events  # the UI shows which night each Asset event is
 
     # the UI's links (resolved by the API server from the metadata database) point at this night
     with psycopg.connect(postgres.dsn("e2e_airflow_meta")) as meta:

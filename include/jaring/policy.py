@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +28,8 @@ class Policy:
     premium_due_day: int
     arrears_window_months: int
     jkm_death_benefit: int
+    # suite -> the fewest rows a night must bring (a BLOCKING rule even on a source's first night)
+    volume_floor: dict[str, int] = field(default_factory=dict)
 
     def rt_categories(self, night: date) -> frozenset[str]:
         return self.rt_categories_by_year.get(night.year, frozenset())
@@ -81,6 +83,29 @@ def _quota(item) -> int:
     return item
 
 
+# the validation suites a floor may be set for (jaring.validation.suites.SUITES; not imported: the policy is a leaf)
+VOLUME_FLOOR_SUITES = ("dukcapil", "bpjs_peserta", "bpjs_iuran", "bpjs_klaim", "dtsen", "rt")
+
+
+def _volume_floor(doc: dict) -> dict[str, int]:
+    """`volume_floor`: suite -> a whole number >= 0, or null (no floor); a suite not named has no floor."""
+    value = _get(doc, "volume_floor")
+    if not isinstance(value, dict):
+        raise PolicyError("policy key 'volume_floor' must map source suites to row counts")
+    floors = {}
+    for suite, floor in value.items():
+        if suite not in VOLUME_FLOOR_SUITES:
+            raise PolicyError(f"policy key 'volume_floor.{suite}' names no source suite "
+                              f"(known: {', '.join(VOLUME_FLOOR_SUITES)})")
+        if floor is None:
+            continue
+        if isinstance(floor, bool) or not isinstance(floor, int) or floor < 0:
+            raise PolicyError(f"policy key 'volume_floor.{suite}' must be a whole number >= 0 or null, got {floor!r}")
+        if floor:
+            floors[suite] = floor
+    return floors
+
+
 def parse(doc: dict) -> Policy:
     if not isinstance(doc, dict):
         raise PolicyError("the policy file must hold a mapping of keys")
@@ -106,6 +131,7 @@ def parse(doc: dict) -> Policy:
         premium_due_day=_int(doc, "premium_due_day", 1, 28),
         arrears_window_months=_int(doc, "arrears_window_months", 1, 120),
         jkm_death_benefit=_int(doc, "jkm_death_benefit", 0),
+        volume_floor=_volume_floor(doc),
     )
 
 

@@ -42,8 +42,36 @@ class Source:
 
 
 def ingest(source: Source, night: date, conn, pull: Callable[[], object], land: Callable[..., dict],
-           stage: Callable[..., dict]) -> dict:
-    """Pull, then replace night D of `source` in one transaction; returns counts (no personal data)."""
+           stage: Callable[..., dict], volume_floor: Mapping[str, int] | None = None) -> dict:
+    """Pull, then replace night D of `source` in one transaction; returns counts (no personal data).
+
+    `volume_floor` (suite -> fewest rows) defaults to the policy's (`policy.load().volume_floor`): read
+    before the pull, so a broken policy file fails before the agency is asked anything."""
+    import psycopg
+
+    if volume_floor is None:
+        from jaring import policy
+
+        volume_floor = policy.load().volume_floor
+    try:
+        return _ingest(source, night, conn, pull, land, stage, volume_floor)
+    except psycopg.OperationalError as error:
+        # a warehouse restarted or unreachable mid-ingest: say which connection, not a bare libpq text
+        raise WarehouseUnavailable(source.name, error) from None
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse connection (`jaring_db`) failed during an ingest: transient, the step may be retried."""
+
+    def __init__(self, source: str, error: Exception):
+        from jaring.logsafe import safe_text
+
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        super().__init__(f"jaring_db: the warehouse connection failed while ingesting {source} "
+                         f"({type(error).__name__}: {safe_text(first_line)[:200]})")
+
+
+def _ingest(source: Source, night: date, conn, pull, land, stage, volume_floor: Mapping[str, int]) -> dict:
     from jaring.validation import SourceRejected, validate
 
     require_idle(conn)
@@ -56,7 +84,7 @@ def ingest(source: Source, night: date, conn, pull: Callable[[], object], land: 
         with db.night_replacement(conn, source.night_tables(), night):
             previous = {suite: previous_count(conn, table, night) for suite, table in source.volume_tables.items()}
             frames = land(conn, pulled)
-            results = {suite: validate(suite, frames[suite], columns, previous.get(suite))
+            results = {suite: validate(suite, frames[suite], columns, previous.get(suite), volume_floor.get(suite))
                        for suite, columns in source.suites.items()}
             validated = time.monotonic()
             for result in results.values():

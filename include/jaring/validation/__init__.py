@@ -67,13 +67,15 @@ def _gx():
     return gx
 
 
-def validate(source: str, df, columns, previous_count: int | None = None) -> ValidationResult:
+def validate(source: str, df, columns, previous_count: int | None = None,
+             floor: int | None = None) -> ValidationResult:
     """Run `source`'s suite on `df`: `columns` are the contract's fields (the adapter knows them),
-    `previous_count` (last night's staged rows) adds the volume rule."""
+    `previous_count` (last night's staged rows) adds the relative volume rule, `floor` (the policy's
+    `volume_floor` of this suite) the absolute one."""
     gx = _gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    the_suite = suite(source, columns, previous_count)
+    the_suite = suite(source, columns, previous_count, floor)
     frame = df.assign(**the_suite.derive(df)) if the_suite.derive else df
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

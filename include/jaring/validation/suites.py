@@ -71,6 +71,13 @@ def volume_rule(previous_count: int) -> Rule:
                 "ExpectTableRowCountToBeBetween", {"min_value": low, "max_value": high})
 
 
+def volume_floor_rule(floor: int) -> Rule:
+    """The policy's absolute minimum (`volume_floor` in policy.yaml): BLOCKING on every night, the first too."""
+    return Rule("volume_at_least_policy_floor", BLOCKING,
+                f"row count below the policy's volume_floor of {floor}",
+                "ExpectTableRowCountToBeBetween", {"min_value": floor})
+
+
 def present(column: str, disposition: str = QUARANTINE) -> Rule:
     return Rule(f"{column.lower()}_present", disposition, f"{column} is empty",
                 "ExpectColumnValuesToNotBeNull", {"column": column})
@@ -401,13 +408,19 @@ SUITES = {
 }
 
 
-def suite(name: str, columns, previous_count: int | None = None) -> Suite:
+def suite(name: str, columns, previous_count: int | None = None, floor: int | None = None) -> Suite:
     """The suite `name` for a source whose contract has `columns` (its adapter's field list); with a previous
-    night's count, the volume rule is added."""
+    night's count, the relative volume rule is added; with a `floor` (the policy's `volume_floor`), the
+    absolute one, whether or not an earlier night exists."""
     if name not in SUITES:
         raise KeyError(f"no expectation suite for source {name!r} (known: {', '.join(SUITES)})")
     built = SUITES[name](columns)
+    extra = []
     if built.checks_volume and previous_count:
-        built = Suite(built.name, built.source, built.columns, (*built.rules, volume_rule(previous_count)),
-                      built.derive, built.checks_volume)
+        extra.append(volume_rule(previous_count))
+    if floor:
+        extra.append(volume_floor_rule(floor))
+    if extra:
+        built = Suite(built.name, built.source, built.columns, (*built.rules, *extra), built.derive,
+                      built.checks_volume)
     return built

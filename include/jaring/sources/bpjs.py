@@ -103,8 +103,12 @@ def listing(http: HttpClient, path: str, params: dict, limit: int) -> list[list[
                 body = http.get_json(path, query)
                 if not isinstance(body, dict) or not isinstance(body.get("data"), list):
                     raise SourceError(http.conn_id, f"{path} answered without a data list")
-                pages.append(body["data"])
+                if not all(isinstance(record, dict) for record in body["data"]):
+                    raise SourceError(http.conn_id, f"{path} answered a record that is not an object")
                 cursor = body.get("next_cursor")
+                if cursor is not None and not isinstance(cursor, str):
+                    raise SourceError(http.conn_id, f"{path} answered a next_cursor that is not text")
+                pages.append(body["data"])
                 if not cursor:
                     return pages
         except CursorExpired:

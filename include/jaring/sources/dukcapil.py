@@ -64,7 +64,7 @@ def _pull(http: HttpClient, night: date, per_page: int, workers: int):
     import pandas as pd
 
     first = _page(http, night, 1, per_page)
-    total = int(first["meta"]["total"])
+    total = _total(http, first, 1)
     pages = max(1, math.ceil(total / per_page))
     raw: dict[int, str] = {}
     frames: dict[int, object] = {}
@@ -73,7 +73,9 @@ def _pull(http: HttpClient, night: date, per_page: int, workers: int):
         data = body["data"]
         expected = 0 if number > pages else min(per_page, total - (number - 1) * per_page)
         meta = body.get("meta") or {}
-        if meta.get("page", number) != number or int(meta.get("total", total)) != total or len(data) != expected:
+        if not isinstance(meta, dict):
+            raise SourceError(http.conn_id, f"page {number} of {PATH} has a meta that is not an object")
+        if meta.get("page", number) != number or _total(http, body, number, total) != total or len(data) != expected:
             raise SourceError(http.conn_id, f"page {number} of {PATH} has {len(data)} rows "
                                             f"(expected {expected} of total {total}); the listing changed")
         if number <= pages:
@@ -94,10 +96,25 @@ def _pull(http: HttpClient, night: date, per_page: int, workers: int):
 
 
 def _page(http: HttpClient, night: date, number: int, per_page: int) -> dict:
+    """One page, checked for its shape: a malformed page fails the source naming its connection (never a
+    KeyError or a pandas error deep in the pull), and without quoting the page (it holds NIKs and names)."""
     body = http.get_json(PATH, {"as_of": night.isoformat(), "page": number, "per_page": per_page})
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise SourceError(http.conn_id, f"page {number} of {PATH} is not a {{data, meta}} document")
+    if not all(isinstance(record, dict) for record in body["data"]):
+        raise SourceError(http.conn_id, f"page {number} of {PATH} has a record that is not an object")
     return body
+
+
+def _total(http: HttpClient, body: dict, number: int, default: int | None = None) -> int:
+    """`meta.total` of a page as a whole number >= 0 (`default` when a later page leaves it out)."""
+    meta = body.get("meta")
+    if default is not None and (not isinstance(meta, dict) or "total" not in meta):
+        return default
+    total = meta.get("total") if isinstance(meta, dict) else None
+    if isinstance(total, bool) or not isinstance(total, int | str) or not str(total).strip().isdigit():
+        raise SourceError(http.conn_id, f"page {number} of {PATH} has no meta.total as a whole number")
+    return int(total)
 
 
 def _stage(conn, night: date, df, result, per_page: int) -> dict:

@@ -10,6 +10,7 @@ connection id, never the secret, and never a NIK that may sit in a path.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import threading
@@ -21,6 +22,7 @@ import requests
 
 from jaring.config import Endpoint
 
+log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REFRESHES = 3  # a token may expire again while a request waits out a 503 spell
 _LONG_DIGITS = re.compile(r"\d{12,}")
@@ -153,7 +155,7 @@ class HttpClient:
                     timeout=(self.policy.connect_timeout, self.policy.read_timeout),
                 )
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-                last = f"{type(exc).__name__}"
+                last, retry_after = f"{type(exc).__name__}", None
                 delay = self._backoff(attempt)
             else:
                 status = response.status_code
@@ -188,6 +190,10 @@ class HttpClient:
             self.count("retries")
             if time.monotonic() + delay > deadline:
                 raise self._gave_up(where, attempt, last)
+            # a source that is down must show in the log while the step waits, not only when it gives up;
+            # the path only (query values may be personal), never a header
+            wait = delay if retry_after is None else retry_after
+            log.warning("%s: %s failed (%s), attempt %d; retrying in %.1f s", self.conn_id, where, last, attempt, wait)
             time.sleep(delay)
 
     # -- helpers

@@ -71,3 +71,16 @@ FIGURES: dict[str, tuple[str, ...]] = {  # name -> the keys of its object (or of
     "coverage_total": ("eligible", "enrolled", "percent"),
     APBD_PROJECTED_COST: ("year", "active_apbd", "monthly_premium", "months", "amount", "at_full_quota", "formula"),
 }
+
+# `reason` of the one INVALID_SOURCE_RECORD of an RT upload that is not used at all (`rt:<path>#file`), in
+# the order a file is checked (jaring.sources.rt_inbox); publishing words each for the RT.
+RT_FILE_REASONS = (
+    "folder_not_a_month",         # the month folder is not YYYY-MM (or the file is not in a month folder)
+    "file_type_not_supported",    # not .xlsx, .xls or .csv (an .xlsm, .ods, .xlsb, .pdf, a photo …)
+    "file_name_not_a_ledger",     # the name is not <KODE_KELURAHAN>-RTrrr-RWwww.<ext>
+    "file_too_large",             # beyond what a ledger can hold (or unpacks to)
+    "file_empty",
+    "file_not_a_spreadsheet",     # e.g. a phone photo renamed .xlsx, a corrupt workbook
+    "file_password_protected",
+    "file_without_ledger_sheet",  # no sheet IURAN or USULAN, or one without a header row
+)

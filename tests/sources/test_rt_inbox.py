@@ -123,13 +123,15 @@ def test_unchanged_file_is_not_parsed_again_and_rerun_changes_nothing(conn, tmp_
                         (PATH,)).fetchone()[0] == D
 
 
-@pytest.mark.parametrize("content, detail", [(b"", "empty"), (b"\xff\xd8\xff\xe0JFIF" + bytes(900), "not_a_spreadsheet")])
-def test_unreadable_file_is_one_quarantine_record(conn, tmp_path, content, detail):
+@pytest.mark.parametrize("content, detail, reason", [
+    (b"", "empty", "file_empty"),
+    (b"\xff\xd8\xff\xe0JFIF" + bytes(900), "not_a_spreadsheet", "file_not_a_spreadsheet")])
+def test_unreadable_file_is_one_quarantine_record(conn, tmp_path, content, detail, reason):
     put(tmp_path, PATH, [], at(D), content=content)
     counts = rt_inbox.ingest(D, conn, tmp_path)
     records = conn.execute("SELECT source, source_ref, reason, raw_record->>'detail' FROM quarantine.record "
                            "WHERE night = %s", (D,)).fetchall()
-    assert records == [("rt", f"rt:{PATH}#file", "file_unreadable", detail)]
+    assert records == [("rt", f"rt:{PATH}#file", reason, detail)]
     assert (counts["files_unreadable"], counts["rows_staged"], counts["rows_quarantined"]) == (1, 0, 0)
 
 
@@ -137,7 +139,7 @@ def test_badly_named_file_is_reported_not_dropped(conn, tmp_path):
     put(tmp_path, "2026-10/buku iuran rt 5.xlsx", [person(1)], at(D))
     rt_inbox.ingest(D, conn, tmp_path)
     assert conn.execute("SELECT source_ref, reason FROM quarantine.record WHERE night = %s", (D,)).fetchall() == [
-        ("rt:2026-10/buku iuran rt 5.xlsx#file", "file_name_invalid")]
+        ("rt:2026-10/buku iuran rt 5.xlsx#file", "file_name_not_a_ledger")]
 
 
 def test_row_problems_are_invalid_records_and_unusable_rows_are_quarantined(conn, tmp_path):
@@ -205,7 +207,12 @@ def test_rendered_world_ingests_with_the_invariant_and_the_manifest(conn, tmp_pa
         for ref, reason in conn.execute(f"SELECT source_ref, reason FROM {table}").fetchall():
             reported.setdefault(ref, set()).add(reason)
     expected = {line["source_ref"]: set(line["defect"].split(";")) for line in manifest if line["defect"]}
-    assert reported == expected
+    # the simulator says `file_unreadable`; the RT is told why (findings_contract.RT_FILE_REASONS)
+    why = {"file_empty", "file_not_a_spreadsheet", "file_password_protected"}
+    assert {ref for ref, reasons in reported.items() if reasons <= why} == {
+        ref for ref, reasons in expected.items() if reasons == {"file_unreadable"}}
+    assert {ref: r for ref, r in reported.items() if not r <= why} == {
+        ref: r for ref, r in expected.items() if r != {"file_unreadable"}}
     counted = {r for (r,) in conn.execute("SELECT source_ref FROM staging.rt_row").fetchall()}
     assert counted == {line["source_ref"] for line in manifest if line["counts"] == "1"}
 

@@ -77,14 +77,14 @@ def test_personal_file_names_never_reach_the_log_in_clear(conn, tmp_path, caplog
 def test_a_file_that_cannot_be_opened_is_skipped_counted_and_named_safely(conn, tmp_path, caplog, monkeypatch):
     put(tmp_path, PATH, [person(1)], at(D))
     secret = put(tmp_path, f"2026-10/{NIK} SITI.xlsx", [person(2)], at(D))
-    read = rt_inbox.read_file
+    opened = rt_inbox._open  # every read of an upload (a ledger's bytes, another file's digest) goes through it
 
     def denied(file):
         if file.path == secret:
             raise PermissionError(13, "Permission denied", str(file.path))
-        return read(file)
+        return opened(file)
 
-    monkeypatch.setattr(rt_inbox, "read_file", denied)
+    monkeypatch.setattr(rt_inbox, "_open", denied)
     with caplog.at_level(logging.WARNING, logger="jaring"):
         counts = rt_inbox.ingest(D, conn, tmp_path)
     assert (counts["files_not_readable"], counts["rows_staged"]) == (1, 1)

@@ -10,6 +10,12 @@ transaction, after the inbox was read (`landing.ingest`).
 
 The inbox is walked without following links (a link could bring in any file the hub can read), and
 file names reach the log only through `logsafe.safe_name` (an upload's name may hold a NIK or a newline).
+
+No upload is dropped without a word: a file outside a `YYYY-MM` folder, of a type that is not a ledger's
+(.xlsm, .ods, .pdf, a photo …), whose name is not `<KODE_KELURAHAN>-RTrrr-RWwww`, or that cannot be read, is
+kept as a version like any other and becomes one file-level INVALID_SOURCE_RECORD (`rt:<path>#file`) whose
+reason is one of `findings_contract.RT_FILE_REASONS`. Only links, hidden files (`.name`) and Office's lock
+files (`~$name`) are skipped, counted and logged: they are not uploads.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from jaring.linking.names import normalise
 from jaring.logsafe import safe_name, safe_text
 from jaring.nights import WIB, end_of_night
 from jaring.sources import landing
+from jaring.sources.xlsx_bounds import MAX_UNPACKED_BYTES as MAX_LEDGER_BYTES
 from jaring.warehouse import db, sqlfile
 
 log = logging.getLogger(__name__)
@@ -39,7 +46,12 @@ SOURCE = landing.Source("rt", ("staging.rt_row",), {"rt": RT_COLUMNS})
 LEDGER_SUFFIXES = (".xlsx", ".xls", ".csv")
 _MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _FILE_NAME = re.compile(r"^(\d{10})-RT(\d{3})-RW(\d{3})$", re.IGNORECASE)
-FILE_NAME_INVALID = "file_name_invalid"
+_CODE_10 = re.compile(r"(?<!\d)\d{10}(?!\d)")  # a kelurahan code, not a piece of a NIK or a phone number
+_NOT_UPLOADS = (".", "~$")  # hidden files (.DS_Store), Office lock files (~$name.xlsx)
+# the file-level reasons (findings_contract.RT_FILE_REASONS) decided from the path alone
+FOLDER_NOT_A_MONTH, TYPE_NOT_SUPPORTED, NAME_NOT_A_LEDGER = (
+    "folder_not_a_month", "file_type_not_supported", "file_name_not_a_ledger")
+FILE_TOO_LARGE = "file_too_large"
 
 _ROW_COLUMNS = ("path", "sha256", "sheet", "kind", "row_no", "cells", "nik", "nik_raw", "nama", "pekerjaan",
                 "kpj", "jumlah", "tgl_bayar", "sumber_dana", "kategori", "no_hp", "keterangan", "problems",
@@ -54,32 +66,51 @@ class InboxFile:
     relative_path: str
     mtime: datetime
     size: int
+    problem: str | None = None  # a reason decided from the path: the file is reported, not parsed
 
 
 def scan(inbox: Path) -> tuple[list[InboxFile], dict[str, int]]:
-    """The ledger files of `inbox/<YYYY-MM>/`, and how many other entries were ignored or links skipped."""
+    """The uploads of the inbox (ledgers in `<YYYY-MM>/`, and every other file one folder deep, with the
+    reason it is no ledger), and how many entries were ignored or links skipped."""
     found, skipped = [], {"entries_ignored": 0, "links_skipped": 0}
     if not inbox.is_dir():
         # an unmounted share must not look like a night without uploads
         raise FileNotFoundError(f"RT inbox {inbox} (JARING_RT_INBOX) is not a folder")
-    for folder in _entries(inbox, skipped):
-        if not folder.is_dir(follow_symlinks=False) or not _MONTH_FOLDER.fullmatch(folder.name):
+    for top in _entries(inbox, skipped):
+        if top.is_file(follow_symlinks=False):
+            _add(found, top, top.name, FOLDER_NOT_A_MONTH)  # dropped beside the month folders
+            continue
+        if not top.is_dir(follow_symlinks=False):
             skipped["entries_ignored"] += 1
             continue
-        for entry in _entries(Path(folder.path), skipped):
-            if not entry.is_file(follow_symlinks=False) or Path(entry.name).suffix.lower() not in LEDGER_SUFFIXES:
-                skipped["entries_ignored"] += 1
+        month = _MONTH_FOLDER.fullmatch(top.name) is not None
+        for entry in _entries(Path(top.path), skipped):
+            if not entry.is_file(follow_symlinks=False):
+                skipped["entries_ignored"] += 1  # a folder inside a month folder: not the inbox's layout
                 continue
-            try:
-                stat = entry.stat(follow_symlinks=False)
-            except FileNotFoundError:  # removed while the inbox was read
-                continue
-            seconds, nanos = divmod(stat.st_mtime_ns, 10**9)
-            mtime = datetime.fromtimestamp(seconds, WIB).replace(microsecond=nanos // 1000)
-            found.append(InboxFile(Path(entry.path), f"{folder.name}/{entry.name}", mtime, stat.st_size))
+            _add(found, entry, f"{top.name}/{entry.name}", None if month else FOLDER_NOT_A_MONTH)
     if skipped["links_skipped"]:
         log.warning("rt inbox: %d symbolic link(s) skipped, not followed", skipped["links_skipped"])
+    if skipped["entries_ignored"]:
+        log.info("rt inbox: %d entries ignored (hidden or lock files, folders below a month folder)",
+                 skipped["entries_ignored"])
     return found, skipped
+
+
+def _add(found: list[InboxFile], entry: os.DirEntry, relative_path: str, problem: str | None) -> None:
+    """An upload with the first reason its path gives (folder, then type, then name), if any."""
+    name = Path(entry.name)
+    if problem is None and name.suffix.lower() not in LEDGER_SUFFIXES:
+        problem = TYPE_NOT_SUPPORTED
+    if problem is None and not _FILE_NAME.match(name.stem):
+        problem = NAME_NOT_A_LEDGER
+    try:
+        stat = entry.stat(follow_symlinks=False)
+    except FileNotFoundError:  # removed while the inbox was read
+        return
+    seconds, nanos = divmod(stat.st_mtime_ns, 10**9)
+    mtime = datetime.fromtimestamp(seconds, WIB).replace(microsecond=nanos // 1000)
+    found.append(InboxFile(Path(entry.path), relative_path, mtime, stat.st_size, problem))
 
 
 def _entries(folder: Path, skipped: dict[str, int]) -> list[os.DirEntry]:
@@ -89,7 +120,7 @@ def _entries(folder: Path, skipped: dict[str, int]) -> list[os.DirEntry]:
         for entry in listing:
             if entry.is_symlink():
                 skipped["links_skipped"] += 1
-            elif not _is_utf8(entry.name):
+            elif not _is_utf8(entry.name) or entry.name.startswith(_NOT_UPLOADS):
                 skipped["entries_ignored"] += 1
             else:
                 entries.append(entry)
@@ -106,12 +137,24 @@ def _is_utf8(name: str) -> bool:
 
 def read_file(file: InboxFile) -> bytes:
     """The file's bytes, refusing a link put in place since the scan or a path resolving outside the inbox."""
-    inbox = file.path.parents[1]
+    with _open(file) as handle:
+        return handle.read()
+
+
+def digest_file(file: InboxFile) -> str:
+    """The sha256 of a file that is not parsed (no ledger, or too large for one), read in chunks."""
+    digest = hashlib.sha256()
+    with _open(file) as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open(file: InboxFile):
+    inbox = file.path.parents[file.relative_path.count("/")]
     if not file.path.resolve().is_relative_to(inbox.resolve()):
         raise PermissionError(f"resolves outside the RT inbox: {safe_name(file.relative_path)}")
-    descriptor = os.open(file.path, os.O_RDONLY | os.O_NOFOLLOW)
-    with open(descriptor, "rb") as handle:
-        return handle.read()
+    return open(os.open(file.path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
 
 
 def ingest(night: date, conn, inbox: Path) -> dict:
@@ -156,15 +199,19 @@ def _pull(conn, inbox: Path, cutoff: datetime) -> dict:
     known = _known_contents(conn, [f.relative_path for f in visible])
     digests: dict[str, str] = {}
     parsed, not_readable = [], []
-    for file in visible:  # one file's bytes in memory at a time
+    for file in visible:  # one file's bytes in memory at a time, and only a ledger's (bounded)
         try:
-            data = read_file(file)
+            if file.problem or file.size > MAX_LEDGER_BYTES:
+                data, digest = None, digest_file(file)
+            else:
+                data = read_file(file)
+                digest = hashlib.sha256(data).hexdigest()
         except OSError as error:
             # e.g. no permission, or replaced by a link since the scan; the version seen before still counts
             log.warning("rt inbox: %s not readable (%s)", safe_name(file.relative_path), type(error).__name__)
             not_readable.append(file)
             continue
-        digests[file.relative_path] = digest = hashlib.sha256(data).hexdigest()
+        digests[file.relative_path] = digest
         if (file.relative_path, digest) not in known:
             parsed.append(_parse(file, data, digest))
     visible = [f for f in visible if f not in not_readable]
@@ -180,20 +227,25 @@ def _known_contents(conn, paths: list[str]) -> set[tuple[str, str]]:
     return {(path, sha.strip()) for path, sha in rows}
 
 
-def _parse(file: InboxFile, data: bytes, sha256: str) -> tuple[tuple, list[tuple]]:
-    """(raw.rt_file row, raw.rt_file_row rows) for one new file content."""
+def _parse(file: InboxFile, data: bytes | None, sha256: str) -> tuple[tuple, list[tuple]]:
+    """(raw.rt_file row, raw.rt_file_row rows) for one new file content; `data` None: not to be parsed."""
     from jaring.sources.rt_ledger import read_ledger
 
-    folder, name = file.relative_path.split("/", 1)
+    folder, _, name = file.relative_path.rpartition("/")
+    bulan = folder if _MONTH_FOLDER.fullmatch(folder) else None
     match = _FILE_NAME.match(Path(name).stem)
-    if match is None:
-        log.warning("rt inbox: file name not in the <KEL>-RTrrr-RWwww form: %s", safe_name(file.relative_path))
-        record = (file.relative_path, sha256, len(data), folder, None, None, None, FILE_NAME_INVALID, None, "{}")
-        return record, []
+    kelurahan, no_rt, no_rw = match.groups() if match else (_kelurahan_named_in(file.relative_path), None, None)
+    problem = file.problem or (FILE_TOO_LARGE if data is None else None)
+    if problem:
+        if problem == NAME_NOT_A_LEDGER:
+            log.warning("rt inbox: file name not in the <KEL>-RTrrr-RWwww form: %s", safe_name(file.relative_path))
+        else:
+            log.warning("rt inbox: rt:%s#file not a ledger upload (%s)", safe_name(file.relative_path), problem)
+        return (file.relative_path, sha256, file.size, bulan, kelurahan, no_rt, no_rw, problem, None, "{}"), []
     ledger = read_ledger(file.path, file.relative_path, data=data)
     if ledger.file_problem:
-        log.warning("rt inbox: rt:%s#file unreadable (%s)", safe_name(file.relative_path), ledger.file_detail)
-    record = (file.relative_path, sha256, len(data), folder, match[1], match[2], match[3], ledger.file_problem,
+        log.warning("rt inbox: rt:%s#file unreadable (%s)", safe_name(file.relative_path), ledger.reason)
+    record = (file.relative_path, sha256, len(data), bulan, kelurahan, no_rt, no_rw, ledger.reason,
               ledger.file_detail, json.dumps(ledger.rows_read, ensure_ascii=False))
     rows = [
         (file.relative_path, sha256, row.sheet, row.kind, row.row_no, json.dumps(row.cells, ensure_ascii=False),
@@ -202,6 +254,17 @@ def _parse(file: InboxFile, data: bytes, sha256: str) -> tuple[tuple, list[tuple
         for row in ledger.rows
     ]
     return record, rows
+
+
+def _kelurahan_named_in(relative_path: str) -> str | None:
+    """A city kelurahan's code standing alone anywhere in a path that is not in the inbox's form, so the
+    file's finding still reaches that kelurahan (`ledger_kelurahan`); None: it goes to the programme's owner
+    (Dinas Sosial, who hands out the template), decided by publishing. Only a code of the city's list counts:
+    ten digits of a NIK or a phone number are no kelurahan (they are not a run of exactly ten digits)."""
+    from jaring import regions
+
+    codes = regions.kelurahan()
+    return next((code for code in _CODE_10.findall(relative_path) if code in codes), None)
 
 
 def _store_parsed(conn, parsed: list[tuple[tuple, list[tuple]]]) -> None:

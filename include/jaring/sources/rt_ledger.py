@@ -21,6 +21,15 @@ from jaring.validation.suites import MAX_NAME_LENGTH
 
 LEDGER_SHEETS = ("IURAN", "USULAN")
 FILE_UNREADABLE = "file_unreadable"
+# what the RT is told (findings_contract.RT_FILE_REASONS) for each way a file cannot be read (`file_detail`)
+FILE_REASONS = {
+    "empty": "file_empty",
+    xlsx_bounds.TOO_LARGE: "file_too_large",
+    xlsx_bounds.NOT_A_WORKBOOK: "file_not_a_spreadsheet",
+    "password_protected": "file_password_protected",
+    "no_ledger_sheet": "file_without_ledger_sheet",
+    "no_header": "file_without_ledger_sheet",
+}
 HEADER_SEARCH_ROWS = 12
 _FOOTER_MARKERS = ("KETUA RT", "KETUA RUKUN", "MENGETAHUI", "JAMBI,", "JAMBI ,", "TTD", "DIBUAT OLEH",
                    "BENDAHARA", "LURAH ")
@@ -68,6 +77,11 @@ class LedgerFile:
     @property
     def file_ref(self) -> str:
         return f"rt:{self.relative_path}#file"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the file as a whole is not used, in the words of `findings_contract.RT_FILE_REASONS`."""
+        return FILE_REASONS[self.file_detail] if self.file_problem else None
 
 
 def read_ledger(path: Path, relative_path: str, data: bytes | None = None) -> LedgerFile:

@@ -1,20 +1,28 @@
 -- INVALID_SOURCE_RECORD: staging.invalid_record (used but reported) and quarantine.record (not
 -- used) of night D; one finding per source record, every reason listed. The person is the one
 -- the record was linked to, if any; an RT record otherwise shows its ledger's RT.
+-- ledger_kelurahan of an RT record: its ledger's, from the file name; for a whole file not named in the
+-- inbox's form, the city kelurahan its path names (the reader keeps it in raw_record.kode_kelurahan). When
+-- no kelurahan is known it stays NULL: the RT cannot be found, so publishing sends the finding to the
+-- programme's owner (Dinas Sosial, who hands out the template) — source stays 'rt'.
 INSERT INTO rc_finding
 WITH invalid AS (
     SELECT source, source_ref,
-           jsonb_agg(DISTINCT reason) AS reasons, bool_or(quarantined) AS quarantined
+           jsonb_agg(DISTINCT reason) AS reasons, bool_or(quarantined) AS quarantined,
+           max(file_kelurahan) AS file_kelurahan
     FROM (
-        SELECT source, source_ref, reason, false AS quarantined
+        SELECT source, source_ref, reason, false AS quarantined, NULL::text AS file_kelurahan
         FROM staging.invalid_record WHERE night = %(night)s
         UNION ALL
-        SELECT source, source_ref, reason, true FROM quarantine.record WHERE night = %(night)s
+        SELECT source, source_ref, reason, true,
+               CASE WHEN source = 'rt' AND source_ref LIKE '%%#file' THEN raw_record->>'kode_kelurahan' END
+        FROM quarantine.record WHERE night = %(night)s
     ) u
     GROUP BY source, source_ref
 ), located AS (
     SELECT i.*,
-           substring(i.source_ref FROM '/([0-9]{10})-RT[0-9]+-RW[0-9]+') AS ledger_kelurahan,
+           coalesce(substring(i.source_ref FROM '/([0-9]{10})-RT[0-9]+-RW[0-9]+'), i.file_kelurahan)
+               AS ledger_kelurahan,
            substring(i.source_ref FROM '/[0-9]{10}-RT([0-9]{3})-RW[0-9]{3}') AS ledger_rt,
            substring(i.source_ref FROM '/[0-9]{10}-RT[0-9]{3}-RW([0-9]{3})') AS ledger_rw,
            CASE i.source WHEN 'bpjs' THEN substr(i.source_ref, 6) END AS kpj,

@@ -25,8 +25,23 @@ JOIN raw.rt_file_row r USING (path, sha256)
 CROSS JOIN LATERAL unnest(r.problems) AS p(reason)
 WHERE c.file_problem IS NULL AND NOT r.usable;
 
+-- A file not used at all: one record, its reason one of findings_contract.RT_FILE_REASONS. Files parsed
+-- before those reasons existed said 'file_unreadable' (why: file_detail) or 'file_name_invalid'.
+-- kode_kelurahan: the kelurahan the path names, if any (the finding goes there; see rt_inbox.py).
 INSERT INTO quarantine.record (night, source, source_ref, reason, expectation, raw_record)
-SELECT %(night)s, 'rt', 'rt:' || c.path || '#file', c.file_problem, NULL::text,
-       jsonb_build_object('path', c.path, 'sha256', c.sha256, 'size', c.size, 'detail', c.file_detail)
+SELECT %(night)s, 'rt', 'rt:' || c.path || '#file',
+       CASE c.file_problem
+           WHEN 'file_name_invalid' THEN 'file_name_not_a_ledger'
+           WHEN 'file_unreadable' THEN CASE c.file_detail
+               WHEN 'empty' THEN 'file_empty'
+               WHEN 'too_large' THEN 'file_too_large'
+               WHEN 'password_protected' THEN 'file_password_protected'
+               WHEN 'no_ledger_sheet' THEN 'file_without_ledger_sheet'
+               WHEN 'no_header' THEN 'file_without_ledger_sheet'
+               ELSE 'file_not_a_spreadsheet' END
+           ELSE c.file_problem END,
+       NULL::text,
+       jsonb_build_object('path', c.path, 'sha256', c.sha256, 'size', c.size, 'detail', c.file_detail,
+                          'kode_kelurahan', c.kode_kelurahan)
 FROM rt_current c
 WHERE c.file_problem IS NOT NULL;

@@ -30,6 +30,29 @@ def test_metadata_database_is_postgres_and_migrated_before_the_components_start(
     assert services["postgres"]["image"].startswith("postgres:15")
     init = services["airflow-init"]
     assert init["entrypoint"] == "/bin/bash" and init["command"][0] == "-c"
-    assert init["command"][1] == "airflow db migrate && jaring db migrate"  # metadata, then the warehouse
+    assert init["command"][1].startswith("airflow db migrate && jaring db migrate &&")  # metadata, then the warehouse
     for component in ("api-server", "scheduler", "dag-processor", "triggerer"):
         assert services[component]["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+
+
+AIRFLOW_SERVICES = ("airflow-init", "api-server", "scheduler", "dag-processor", "triggerer")
+
+
+def test_every_component_shares_one_fernet_key_from_the_environment():
+    services = _compose()["services"]
+    keys = {services[c]["environment"]["AIRFLOW__CORE__FERNET_KEY"] for c in AIRFLOW_SERVICES}
+    assert keys == {"${AIRFLOW_FERNET_KEY:?set AIRFLOW_FERNET_KEY (shared by every component)}"}
+
+
+def test_the_first_admin_is_created_from_the_environment_by_airflow_init_only():
+    services = _compose()["services"]
+    init = services["airflow-init"]
+    for name in ("_AIRFLOW_WWW_USER_USERNAME", "_AIRFLOW_WWW_USER_PASSWORD"):
+        assert init["environment"][name].startswith(f"${{{name}:?"), "required, never a default password"
+        assert all(name not in services[c]["environment"] for c in AIRFLOW_SERVICES[1:])
+    script = init["command"][1]
+    assert "airflow users create --role Admin" in script
+    assert '--password "$${_AIRFLOW_WWW_USER_PASSWORD}"' in script  # expanded by the shell, not by compose
+    assert "airflow users list" in script  # once: a rerun of airflow-init keeps the admin as it is
+    # the init still has the shared settings (the anchor is merged, not replaced)
+    assert init["environment"]["AIRFLOW_CONN_JARING_DB"].startswith("${")

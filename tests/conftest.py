@@ -28,6 +28,9 @@ def postgres():
 
     cluster = LocalPostgres(_SESSION_TMP / "pg")
     cluster.start()
+    # every role needs its password; a tool that builds its own DSN without one (the simulated DTSEN's
+    # read-only DSN) finds it in the cluster's password file, as libpq does with PGPASSFILE
+    os.environ["PGPASSFILE"] = str(cluster.passfile)
     yield cluster
     cluster.destroy()
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jaring_dev import processes
-from jaring_dev.postgres import LocalPostgres, free_port
+from jaring_dev.postgres import ADMIN, HUB, LocalPostgres, free_port
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +117,15 @@ class Stack:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Jakarta",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://jaring@127.0.0.1:{pg.port}/airflow",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg.dsn("airflow", user=HUB).replace(
+                "postgresql://", "postgresql+psycopg2://", 1),
             "AIRFLOW__API_AUTH__JWT_SECRET": s["jwt_secret"],
             "AIRFLOW__API__PORT": str(s["airflow_port"]),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
             **connections_env(
-                warehouse_dsn=pg.dsn("jaring"), dtsen_dsn=pg.dsn("dtsen", user="dinsos_ro"),
+                warehouse_dsn=pg.dsn("jaring", user=HUB), dtsen_dsn=pg.dsn("dtsen", user="dinsos_ro"),
                 dukcapil_port=s["dukcapil_port"], dukcapil_token=DUKCAPIL_TOKEN,
                 bpjs_port=s["bpjs_port"], bpjs_client=BPJS_CLIENT, smtp_port=s["smtp_port"],
                 inbox=self.world_dir / "inbox", outbox=self.root / "outbox",
@@ -157,8 +158,9 @@ class Stack:
         pg.start()
         for role in ("dinsos_ro",):
             pg.ensure_role(role)
-        for database in ("airflow", "jaring", "dtsen"):
-            pg.ensure_database(database)
+        # the hub's role owns what the hub writes; the simulated DTSEN is the admin's (dinsos_ro reads it)
+        for database, owner in (("airflow", HUB), ("jaring", HUB), ("dtsen", ADMIN)):
+            pg.ensure_database(database, owner=owner)
         os.environ.update(self.environment())
         self.write_env_file()
         self.migrate_warehouse()
@@ -173,7 +175,7 @@ class Stack:
         """`jaring db migrate`: once per deployment, here once per `up` (it is idempotent)."""
         from jaring.warehouse import db
 
-        with db.connect(self.postgres.dsn("jaring")) as conn:
+        with db.connect(self.postgres.dsn("jaring", user=HUB)) as conn:
             db.migrate(conn)
 
     def load_dtsen(self) -> None:

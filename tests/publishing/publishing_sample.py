@@ -113,10 +113,10 @@ def sample_findings() -> list[dict]:
                                  quarantined=False)),
         finding("INVALID_SOURCE_RECORD", f"dukcapil|dukcapil:{nik(tb, 17)}", kel=None, serial=17, nama=None,
                 person=False, with_kpj=False, source="dukcapil", source_ref=f"dukcapil:{nik(tb, 17)}",
-                details=evidence("INVALID_SOURCE_RECORD", reason=["tgl_lahir_unreadable"], quarantined=True)),
+                details=evidence("INVALID_SOURCE_RECORD", reason=["TGL_LHR is not a YYYY-MM-DD date"], quarantined=True)),
         finding("INVALID_SOURCE_RECORD", f"bpjs|bpjs:{kpj(18)}", kel=None, serial=18, nama=None, person=False,
                 with_kpj=False, source="bpjs", source_ref="bpjs:2201234",
-                details=evidence("INVALID_SOURCE_RECORD", reason=["kpj_not_11_digits"], quarantined=True)),
+                details=evidence("INVALID_SOURCE_RECORD", reason=["KPJ is not 11 digits (ID_BAYAR IB2600028448)"], quarantined=True)),
     ]
     return rows
 

@@ -85,7 +85,7 @@ def test_failure_mid_build_leaves_previous_folder(sample_night, tmp_path, monkey
 
     calls = []
 
-    def broken(path, audience, rows, night=None):
+    def broken(path, audience, rows, night=None, policy=None):
         calls.append(audience)
         if len(calls) == 3:
             raise OSError("disk full")

@@ -86,14 +86,14 @@ def summary(data: Night) -> dict:
     }
 
 
-def audience_counts(rows: list[dict]) -> dict:
+def audience_counts(rows: list[dict], resolved: list[dict] | None = None) -> dict:
     """An audience's `ringkasan.json`: counts only (the e-mail body is built from it)."""
     per_code: dict[str, dict[str, int]] = {}
     for row in rows:
         entry = per_code.setdefault(row["finding_code"], {"jumlah": 0, "baru": 0})
         entry["jumlah"] += 1
         entry["baru"] += row.get("status") == "NEW"
-    return {"jumlah": len(rows), "per_kode": per_code}
+    return {"jumlah": len(rows), "per_kode": per_code, "selesai": len(resolved or [])}
 
 
 def _json(value) -> str:
@@ -153,10 +153,10 @@ def _build(data: Night, folder: Path, policy: Policy) -> dict[str, int]:
     for audience, rows in shares.items():
         target = folder / audience
         target.mkdir(parents=True)
-        workbook.write(target / XLSX_NAME, audience, rows, data.night)
-        html = report.render_audience(data, audience, rows, resolved.get(audience, []))
+        workbook.write(target / XLSX_NAME, audience, rows, data.night, policy)
+        html = report.render_audience(data, audience, rows, resolved.get(audience, []), policy)
         (target / HTML_NAME).write_text(html, encoding="utf-8")
-        (target / "ringkasan.json").write_text(_json(audience_counts(rows)), encoding="utf-8")
+        (target / "ringkasan.json").write_text(_json(audience_counts(rows, resolved.get(audience, []))), encoding="utf-8")
     return {audience: len(rows) for audience, rows in shares.items()}
 
 

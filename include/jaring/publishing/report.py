@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
 
 from jaring import findings_contract as contract
 from jaring.publishing import charts, labels
-from jaring.publishing.audiences import DINSOS, sees_full_nik
-from jaring.publishing.formatting import angka, as_date, bulan, is_missing, is_money, rupiah, tanggal
+from jaring.publishing.audiences import DINSOS, KELURAHAN, sees_full_nik
+from jaring.publishing.formatting import angka, as_date, bulan, is_missing, rupiah, tanggal
 from jaring.publishing.night_data import Night
 
 TABLE_LIMIT = 300  # rows per code in the HTML; the workbook has them all
@@ -26,21 +27,8 @@ def _template():
 
 
 def show_value(value, key: str = "") -> str:
-    """A details value in words: dates in Indonesian, Rupiah, Ya/Tidak, lists joined."""
-    if is_missing(value):
-        return "–"
-    if isinstance(value, bool):
-        return "Ya" if value else "Tidak"
-    day = as_date(value)
-    if day is not None:
-        return tanggal(day)
-    if isinstance(value, int | float):
-        return rupiah(value) if is_money(key) else angka(value)
-    if isinstance(value, dict):
-        return "; ".join(f"{labels.detail_label(k)}: {show_value(v, k)}" for k, v in sorted(value.items()))
-    if isinstance(value, list | tuple):
-        return " | ".join(show_value(v, key) for v in value) or "–"
-    return str(value)
+    """A details value in words (labels.detail_lines), its lines joined."""
+    return "; ".join(labels.detail_lines(key, value))
 
 
 # ---------------------------------------------------------------- figures
@@ -93,7 +81,136 @@ def _city_charts(data: Night) -> dict:
 
 
 # ---------------------------------------------------------------- pages
-def _code_sections(audience: str | None, rows: list[dict], resolved: list[dict]) -> list[dict]:
+# What each row says first (its action or its cause), before the evidence; keys said there are not repeated.
+_SAID_FIRST = {"ELIGIBLE_NOT_ENROLLED": {"quota_rank", "within_quota"}, "INVALID_SOURCE_RECORD": {"reason"}}
+
+
+def not_eligible_because(details: dict, policy=None) -> str:
+    """NO_LONGER_ELIGIBLE in one sentence from the details the reconciliation writes, e.g.
+    `umur 65 melebihi batas 64` or `desil 6 > 5; status pekerjaan buruh/karyawan/pegawai (kode 4) bukan
+    pekerjaan informal; tidak diusulkan RT`. The thresholds not in `details` come from the policy."""
+    why = []
+    umur, bounds = details.get("umur"), details.get("age_range")
+    if isinstance(umur, int) and isinstance(bounds, list | tuple) and len(bounds) == 2:
+        if umur > bounds[1]:
+            why.append(f"umur {umur} melebihi batas {bounds[1]}")
+        elif umur < bounds[0]:
+            why.append(f"umur {umur} di bawah batas {bounds[0]}")
+    if why:
+        return why[0]
+    max_desil = getattr(policy, "max_desil", None)
+    informal = getattr(policy, "informal_status_pekerjaan", None)
+    if details.get("in_dtsen") is False:
+        why.append("tidak terdaftar di DTSEN")
+    else:
+        desil = details.get("desil")
+        if desil is None:
+            why.append("desil keluarga tidak tercatat di DTSEN")
+        elif max_desil is not None and desil > max_desil:
+            why.append(f"desil {desil} > {max_desil}")
+        status = details.get("status_pekerjaan")
+        if status is None:
+            why.append("tidak bekerja menurut DTSEN")
+        elif informal is not None and status not in informal:
+            why.append(f"status pekerjaan {labels.status_pekerjaan(status)} bukan pekerjaan informal")
+    if not details.get("rt_proposal"):
+        why.append("tidak diusulkan RT")
+    return "; ".join(why) or "tidak lagi memenuhi syarat Perwal"
+
+
+def row_action(row: dict, policy=None) -> list[str]:
+    """The row's own first lines: why, or what exactly to do (before the evidence)."""
+    code, d = row["finding_code"], row.get("details") or {}
+    period = bulan(row["period"]) if row.get("period") else ""
+    if code == "NO_LONGER_ELIGIBLE":
+        text = not_eligible_because(d, policy)
+        return [text[0].upper() + text[1:]]
+    if code == "ELIGIBLE_NOT_ENROLLED":
+        rank = d.get("quota_rank")
+        where = "Dalam kuota — daftarkan" if d.get("within_quota") else "Daftar tunggu"
+        return [f"{where} (urutan {angka(rank)})" if rank is not None else where]
+    if code == "INVALID_SOURCE_RECORD":
+        return labels.detail_lines("reason", d.get("reason")) + [labels.source_ref_text(row.get("source_ref"))]
+    if code == "PREMIUM_ARREARS":
+        months = d.get("missing_months") or []
+        amount = d.get("arrears_amount")
+        owed = f": {rupiah(amount)}" if isinstance(amount, int | float) else ""
+        return [f"{len(months)} bulan belum dibayar{owed}"]
+    if code == "PAYMENT_NOT_REMITTED":
+        return [f"Iuran {period} {rupiah(d.get('ledger_amount') or 0)} tercatat di buku kas RT, belum diterima BPJS"]
+    if code == "PAYMENT_AMOUNT_MISMATCH":
+        return [f"Iuran {period}: RT mencatat {rupiah(d.get('ledger_amount') or 0)}, BPJS menerima "
+                f"{rupiah(d.get('bpjs_amount') or 0)}"]
+    if code in ("DECEASED_STILL_ACTIVE", "DEATH_BENEFIT_UNCLAIMED") and as_date(d.get("tgl_mati")):
+        line = f"Meninggal {tanggal(as_date(d['tgl_mati']))}"
+        if code == "DEATH_BENEFIT_UNCLAIMED" and isinstance(d.get("jkm_benefit"), int | float):
+            line += f"; ahli waris berhak santunan {rupiah(d['jkm_benefit'])}"
+        return [line]
+    if code == "MOVED_OUT_OF_CITY" and d.get("kode_wilayah_baru"):
+        since = f" sejak {tanggal(as_date(d['tgl_pindah']))}" if as_date(d.get("tgl_pindah")) else ""
+        return [f"Pindah ke {labels.region_name(d['kode_wilayah_baru'])}{since}"]
+    return []
+
+
+def _row_view(row: dict, policy) -> dict:
+    details = row.get("details") or {}
+    hidden = _SAID_FIRST.get(row["finding_code"], set())
+    evidence = [(labels.detail_label(k), labels.detail_lines(k, v)) for k, v in sorted(details.items())
+                if k not in hidden and not (is_missing(v) or v == [])]
+    if row.get("period"):
+        evidence.insert(0, (labels.COLUMNS["period"], [bulan(row["period"])]))
+    if row.get("source_ref") and row["finding_code"] in ("PAYMENT_NOT_REMITTED", "PAYMENT_AMOUNT_MISMATCH"):
+        evidence.append((labels.COLUMNS["source_ref"], [labels.source_ref_text(row["source_ref"])]))
+    return {
+        "new": row.get("status") == "NEW", "status": labels.STATUS.get(row.get("status"), row.get("status") or ""),
+        "first_seen": row.get("first_seen"), "nama": row.get("nama"), "nik": row.get("nik"), "kpj": row.get("kpj"),
+        "place": labels.place(row.get("kode_wilayah"), row.get("no_rt"), row.get("no_rw")),
+        "action": row_action(row, policy), "evidence": evidence,
+    }
+
+
+def quota_order(row: dict) -> tuple:
+    """ELIGIBLE_NOT_ENROLLED by the quota rank (policy.md "Priority for the quota"), then NIK."""
+    rank = (row.get("details") or {}).get("quota_rank")
+    return (rank if isinstance(rank, int | float) else float("inf"), str(row.get("nik") or ""))
+
+
+def _rt_of(row: dict, kelurahan: str) -> tuple[str, str]:
+    """(RW, RT) of a row inside a kelurahan: the person's, or the ledger's when the person lives elsewhere."""
+    if (row.get("kode_wilayah") or "") == kelurahan and row.get("no_rt"):
+        return (row.get("no_rw") or "", row.get("no_rt") or "")
+    match = re.search(r"-RT(\d+)-RW(\d+)\.", row.get("source_ref") or "")
+    if match:
+        return (match[2], match[1])
+    return (row.get("no_rw") or "", row.get("no_rt") or "")
+
+
+def _groups(code: str, audience: str | None, rows: list[dict], policy) -> list[dict]:
+    """A code's rows as the reader works through them: Dinas Sosial's eligible by quota rank, within the
+    quota first; a kelurahan's by RT/RW (one checklist per Ketua RT)."""
+    if code == "ELIGIBLE_NOT_ENROLLED":
+        rows = sorted(rows, key=quota_order)
+    parts: list[tuple[str | None, list[dict]]]
+    kind, _, kode = (audience or "").partition("/")
+    if kind == KELURAHAN:
+        by_rt: dict[tuple[str, str], list[dict]] = {}
+        for row in rows:
+            by_rt.setdefault(_rt_of(row, kode), []).append(row)
+        parts = [(f"RT {rt}/RW {rw}" if rt else "RT tidak diketahui", part)
+                 for (rw, rt), part in sorted(by_rt.items(), key=lambda item: (item[0][0] or "~", item[0][1] or "~"))]
+    elif code == "ELIGIBLE_NOT_ENROLLED":
+        inside = [r for r in rows if (r.get("details") or {}).get("within_quota")]
+        waiting = [r for r in rows if not (r.get("details") or {}).get("within_quota")]
+        parts = [(title, part) for title, part in (("Dalam kuota — daftarkan", inside), ("Daftar tunggu", waiting))
+                 if part]
+    else:
+        parts = [(None, rows)]
+    return [{"title": title, "count": len(part), "rows": [_row_view(r, policy) for r in part[:TABLE_LIMIT]],
+             "more": max(len(part) - TABLE_LIMIT, 0)} for title, part in parts]
+
+
+def _code_sections(audience: str | None, rows: list[dict], resolved: list[dict], policy=None,
+                   show_rows: bool = True) -> list[dict]:
     by_code: dict[str, list[dict]] = {}
     for row in rows:
         by_code.setdefault(row["finding_code"], []).append(row)
@@ -107,14 +224,13 @@ def _code_sections(audience: str | None, rows: list[dict], resolved: list[dict])
             "code": code, "judul": text.judul, "arti": text.arti,
             "tindakan": text.what_to_do(audience or DINSOS),
             "count": len(code_rows), "new": sum(1 for r in code_rows if r.get("status") == "NEW"),
-            "resolved": done[code], "rows": code_rows[:TABLE_LIMIT],
-            "more": max(len(code_rows) - TABLE_LIMIT, 0),
+            "resolved": done[code], "groups": _groups(code, audience, code_rows, policy) if show_rows else [],
         })
     return sections
 
 
 def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[dict], with_charts: bool,
-          show_rows: bool) -> str:
+          show_rows: bool, policy=None) -> str:
     return _template().render(
         night=data.night,
         audience=audience,
@@ -123,13 +239,10 @@ def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[di
         total=len(rows),
         new=sum(1 for r in rows if r.get("status") == "NEW"),
         resolved_total=len(resolved),
-        sections=_code_sections(audience, rows, resolved),
+        sections=_code_sections(audience, rows, resolved, policy, show_rows),
         charts=_city_charts(data) if with_charts else None,
         show_rows=show_rows,
-        status_label=labels.STATUS,
-        severity_label=labels.SEVERITY,
-        detail_label=labels.detail_label,
-        kelurahan_name=labels.kelurahan_name,
+        checklist=(audience or "").startswith(KELURAHAN + "/"),
         limit=TABLE_LIMIT,
     )
 
@@ -139,9 +252,14 @@ def render_city(data: Night) -> str:
     return _page(data, None, data.findings, data.resolved, with_charts=True, show_rows=False)
 
 
-def render_audience(data: Night, audience: str, rows: list[dict], resolved: list[dict]) -> str:
-    """An audience's report (rows already masked for it); Dinas Sosial also gets the city charts."""
-    return _page(data, audience, rows, resolved, with_charts=audience == DINSOS, show_rows=True)
+def render_audience(data: Night, audience: str, rows: list[dict], resolved: list[dict], policy=None) -> str:
+    """An audience's report (rows already masked for it); Dinas Sosial also gets the city charts. `policy`
+    gives the thresholds a NO_LONGER_ELIGIBLE sentence names (default: the configured policy file)."""
+    if policy is None:
+        from jaring import policy as policies
+
+        policy = policies.load()
+    return _page(data, audience, rows, resolved, with_charts=audience == DINSOS, show_rows=True, policy=policy)
 
 
 def render_index(nights: list[dict]) -> str:

@@ -1,4 +1,10 @@
-"""`temuan.xlsx`: a summary sheet and one sheet per finding code, in Bahasa Indonesia (xlsxwriter)."""
+"""`temuan.xlsx`: a summary sheet and one sheet per finding code, in Bahasa Indonesia (xlsxwriter).
+
+Each code's sheet starts with who (name, NIK, KPJ, where), then what to do, then the evidence; codes are
+written in words (labels), lists one entry per line in a wrapped cell, amounts and counts as numbers with
+a format, dates as dates. Panes are frozen after the name; the sheet prints on A4 landscape, fit to the
+page width, the header row repeated on every page.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,16 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from jaring.findings_contract import CODES
-from jaring.publishing import labels
-from jaring.publishing.formatting import as_date, compact_json, is_missing, is_money
+from jaring.publishing import labels, report
+from jaring.publishing.formatting import as_date, is_missing, is_money
 
-_BASE = ("status", "severity", "first_seen", "nik", "kpj", "nama", "kelurahan", "no_rt", "no_rw", "period",
-         "source", "source_ref")
-_ALWAYS = frozenset({"nik", "kpj", "nama"})
+_BASE = ("nama", "nik", "kpj", "kelurahan", "no_rt", "no_rw", "action", "status", "severity", "first_seen",
+         "period", "source", "source_ref")
+_ALWAYS = frozenset({"nama", "nik", "kpj", "action"})
+_COLUMNS = labels.COLUMNS | {"action": "Yang dilakukan"}
 
 
-def _base_value(row: dict, column: str):
+def _base_value(row: dict, column: str, policy=None):
     value = row.get(column)
     if column == "status":
         return labels.STATUS.get(value, value)
@@ -24,7 +31,14 @@ def _base_value(row: dict, column: str):
     if column == "source":
         return labels.SOURCES.get(value, value)
     if column == "kelurahan":
-        return labels.kelurahan_name(row.get("kode_wilayah")) or None
+        kode = row.get("kode_wilayah")
+        return (labels.kelurahan_name(kode) if labels.is_city_kelurahan(kode) else labels.region_name(kode)) or None
+    if column == "period":
+        return labels.plain(value) if value else None
+    if column == "source_ref":
+        return labels.source_ref_text(value) if value else None
+    if column == "action":
+        return report.row_action(row, policy) or None
     return value
 
 
@@ -40,34 +54,38 @@ class _Writer:
         self.book = book
         self.header = book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
                                        "text_wrap": True, "valign": "top", "border": 1})
-        self.date = book.add_format({"num_format": "dd/mm/yyyy"})
-        self.money = book.add_format({"num_format": '"Rp" #,##0'})
+        self.date = book.add_format({"num_format": "dd/mm/yyyy", "valign": "top"})
+        self.money = book.add_format({"num_format": '"Rp" #,##0', "valign": "top"})
+        self.count = book.add_format({"num_format": "#,##0", "valign": "top"})
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        self.text = book.add_format({"valign": "top"})
 
     def cell(self, sheet, r: int, c: int, key: str, value) -> int:
         """Write one cell the right way; returns the width it needs."""
-        if is_missing(value):
+        if is_missing(value) or value == []:
             return 0
-        if isinstance(value, str) and not (len(value) == 10 and value[4] == "-"):
-            sheet.write_string(r, c, value)  # NIKs, KPJs, codes: text, never numbers
-            return len(value)
         if isinstance(value, bool):
             value = "Ya" if value else "Tidak"
+        if isinstance(value, str) and not labels.is_coded(key):
+            day = as_date(value)
+            if day is None:
+                if labels.is_month(value):
+                    value = labels.plain(value)
+                sheet.write_string(r, c, value, self.text)  # NIKs, KPJs: text, never numbers
+                return len(value)
         day = as_date(value)
         if day is not None:
             sheet.write_datetime(r, c, datetime.combine(day, time()), self.date)
             return 10
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if is_money(key):
-                sheet.write_number(r, c, value, self.money)
-                return len(f"{value:,.0f}") + 4
-            sheet.write_number(r, c, value)
-            return len(str(value))
-        text = value if isinstance(value, str) else compact_json(value)
-        sheet.write_string(r, c, text)  # NIKs, KPJs, codes: text, never numbers
-        return len(text)
+        if isinstance(value, int | float) and not labels.is_coded(key):
+            sheet.write_number(r, c, value, self.money if is_money(key) else self.count)
+            return len(f"{value:,.0f}") + (4 if is_money(key) else 0)
+        lines = value if isinstance(value, list) and all(isinstance(v, str) for v in value) and key == "action" \
+            else labels.detail_lines(key, value)
+        sheet.write_string(r, c, "\n".join(lines), self.wrap)
+        return max(len(line) for line in lines)
 
-    def table(self, sheet, headers: list[str], keys: list[str], rows: list[list]) -> None:
+    def table(self, sheet, headers: list[str], keys: list[str], rows: list[list], freeze_col: int = 0) -> None:
         widths = [max(8, min(len(h), 30)) for h in headers]
         for c, head in enumerate(headers):
             sheet.write_string(0, c, head, self.header)
@@ -75,12 +93,18 @@ class _Writer:
             for c, (key, value) in enumerate(zip(keys, values, strict=True)):
                 widths[c] = max(widths[c], self.cell(sheet, r, c, key, value))
         for c, width in enumerate(widths):
-            sheet.set_column(c, c, min(width + 2, 60))
-        sheet.freeze_panes(1, 0)
+            sheet.set_column(c, c, min(width + 2, 50))
+        sheet.freeze_panes(1, freeze_col)
         sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)  # the page width, as many pages down as needed
+        sheet.repeat_rows(0)
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        sheet.set_footer("&L&A&RHalaman &P dari &N")
 
 
-def write(path: Path, audience: str, rows: list[dict], night: date | None = None) -> None:
+def write(path: Path, audience: str, rows: list[dict], night: date | None = None, policy=None) -> None:
     """The audience's workbook (rows are already masked for it)."""
     import xlsxwriter
 
@@ -94,6 +118,8 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
         by_code.setdefault(row["finding_code"], []).append(row)
     order = {code: i for i, code in enumerate(CODES)}
     by_code = dict(sorted(by_code.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+    if "ELIGIBLE_NOT_ENROLLED" in by_code:  # as the report: by the quota rank, within the quota first
+        by_code["ELIGIBLE_NOT_ENROLLED"].sort(key=report.quota_order)
     counts = Counter(row["finding_code"] for row in rows)
 
     first = book.add_worksheet("Ringkasan")
@@ -105,12 +131,13 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
 
     for code, code_rows in by_code.items():
         sheet = book.add_worksheet(_text(code).judul[:31])
-        base = [c for c in _BASE if c in _ALWAYS or any(not is_missing(_base_value(r, c)) for r in code_rows)]
+        base = [c for c in _BASE
+                if c in _ALWAYS or any(not is_missing(_base_value(r, c, policy)) for r in code_rows)]
         details = _detail_keys(code_rows)
-        headers = [labels.COLUMNS[c] for c in base] + [labels.detail_label(k) for k in details]
-        table = [[_base_value(r, c) for c in base] + [(r.get("details") or {}).get(k) for k in details]
+        headers = [_COLUMNS[c] for c in base] + [labels.detail_label(k) for k in details]
+        table = [[_base_value(r, c, policy) for c in base] + [(r.get("details") or {}).get(k) for k in details]
                  for r in code_rows]
-        out.table(sheet, headers, base + details, table)
+        out.table(sheet, headers, base + details, table, freeze_col=1)
     book.close()
 
 

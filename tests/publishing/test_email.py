@@ -103,17 +103,43 @@ def test_each_audience_gets_its_report_and_a_refusal_is_reported(smtp, outbox):
     for address, message in by_first.items():
         subject = message["Subject"]
         assert "20 November 2026" in subject and not FULL_NIK.search(subject)
+        assert message["Date"] is not None and message["Date"].datetime.utcoffset().total_seconds() == 7 * 3600
         text, html, attachments = _parts(message)
         assert not FULL_NIK.search(text)
         assert any(name.endswith(".xlsx") and data[:2] == b"PK" for name, data in attachments.items())
+        # every audience: a short HTML body (no personal data) and the report attached
+        assert html is not None and "paling lambat 15 Desember 2026" in html and not FULL_NIK.search(html)
+        assert len(html) < 6000 and "<table" in html and "Laporan Rekonsiliasi" not in html
+        report = attachments["laporan-2026-11-20.html"]
+        assert "Laporan Rekonsiliasi" in report.decode() if isinstance(report, bytes) else report
         if address in ("rekon@bpjs.example", "dukcapil@jambikota.example"):
-            assert html is None and "laporan.html" in attachments  # full NIKs only inside attachments
-            assert FULL_NIK.search(attachments["laporan.html"])
-        else:
-            assert html is not None and "Laporan Rekonsiliasi" in html
-            assert not FULL_NIK.search(html)
+            assert FULL_NIK.search(report.decode() if isinstance(report, bytes) else report)
     assert "Santunan JKM belum diklaim: 2" in _parts(by_first["rekon@bpjs.example"])[0]
     assert "Talang Banjar" in by_first["lurah.tb@kelurahan.example"]["Subject"]
+    bpjs_text = _parts(by_first["rekon@bpjs.example"])[0]
+    assert "Yang perlu dilakukan, paling lambat 15 Desember 2026:" in bpjs_text
+    assert "1. Santunan JKM belum diklaim: 2" in bpjs_text and "2. Tunggakan iuran: 2" in bpjs_text  # most first
+
+
+def test_a_rerun_does_not_mail_an_audience_again_unless_asked(smtp, outbox, sample_night):
+    folder, recipients = outbox
+    with pytest.raises(DeliveryError):
+        send_reports(NIGHT, folder, recipients, backoff=0)
+    first = len(smtp.messages)
+    # the retry after the refusal: only BPKAD is tried again (and fixed), nobody else mailed twice
+    recipients.write_text(recipients.read_text().replace(REFUSED, "ok@bpkad.example"))
+    result = send_reports(NIGHT, folder, recipients, backoff=0)
+    assert result["sent"] == {"bpkad": ["ok@bpkad.example"]}
+    assert sorted(result["already_sent"]) == sorted(["bpjs-tk", "dinsos", "disdukcapil",
+                                                     f"kelurahan/{SIMPANG_IV}", f"kelurahan/{TALANG_BANJAR}"])
+    assert len(smtp.messages) == first + 1
+    assert send_reports(NIGHT, folder, recipients, backoff=0)["sent"] == {}  # a rerun: nothing
+    assert len(smtp.messages) == first + 1
+    again = send_reports(NIGHT, folder, recipients, backoff=0, again=True)
+    assert len(again["sent"]) == 6 and len(smtp.messages) == first + 1 + 6
+    with db.connect(sample_night) as conn:
+        times = dict(conn.execute("SELECT address, times FROM ops.delivery WHERE night = %s", (NIGHT,)).fetchall())
+    assert times["rekon@bpjs.example"] == 2 and times["ok@bpkad.example"] == 2 and REFUSED not in times
 
 
 def test_all_delivered_returns_result(smtp, outbox):

@@ -3,10 +3,13 @@
 Connection fields as the Airflow SMTP provider reads them: host, port,
 login/password when set, and extra `disable_ssl` (default false: SMTP over
 SSL), `disable_tls` (default false: STARTTLS on a plain connection),
-`from_email`, `timeout`. Masked audiences get the HTML report as the body;
-BPJS and Disdukcapil (full NIKs) get counts in the body and the report as an
-attachment. A failing audience is retried a few times and reported; the others
-are still sent.
+`from_email`, `timeout`. Every audience gets a short message (the totals, its
+top actions and a deadline, in HTML and plain text) with its report
+(`laporan.html`) and workbook attached; personal data only travel in the
+attachments. A failing audience is retried a few times and reported; the others
+are still sent. Each delivered address is written to the delivery ledger
+(`ops.delivery`), so a retry or a rerun of the same night does not mail it
+again unless asked (`again=True`).
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ import json
 import logging
 import smtplib
 import time
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
+from html import escape
 from pathlib import Path
 
 from jaring.config import SMTP_CONN_ID, endpoint
 from jaring.publishing import labels
-from jaring.publishing.audiences import AGENCIES, KELURAHAN, sees_full_nik
+from jaring.publishing.audiences import AGENCIES, KELURAHAN
 from jaring.publishing.formatting import angka, tanggal
 
 log = logging.getLogger(__name__)
@@ -67,33 +71,98 @@ def audiences_in(folder: Path) -> list[str]:
     return found
 
 
-def _counts_text(night: date, audience: str, counts: dict) -> str:
-    lines = [f"Yth. {labels.audience_name(audience)},", "",
-             f"Berikut hasil rekonsiliasi data Jaring untuk keadaan sampai akhir tanggal {tanggal(night)}.", ""]
-    total = sum(c["jumlah"] for c in counts.values())
-    lines.append(f"Jumlah temuan: {angka(total)}")
-    for code, c in counts.items():
-        judul = labels.CODE_TEXT[code].judul if code in labels.CODE_TEXT else code
-        lines.append(f"- {judul}: {angka(c['jumlah'])} (baru {angka(c['baru'])})")
-    lines += ["", "Rincian ada di lampiran: laporan.html (dibuka dengan peramban) dan temuan.xlsx.",
-              "Lampiran memuat data pribadi; perlakukan sebagai dokumen rahasia (UU 27/2022).", "",
+WIB = timezone(timedelta(hours=7))
+TOP_ACTIONS = 3
+
+
+def deadline(night: date, due_day: int = 15) -> date:
+    """When the actions should be done: the next premium due day after night D (policy: the 15th of the
+    month after the coverage month), so arrears and unremitted premiums are settled before the next one falls
+    due."""
+    year, month = (night.year, night.month) if night.day < due_day else \
+        (night.year + night.month // 12, night.month % 12 + 1)
+    return date(year, month, due_day)
+
+
+def _summary(night: date, audience: str, counts: dict, due: date) -> dict:
+    """What the message says, for its HTML and its plain text."""
+    per_code = counts.get("per_kode", counts)
+    order = list(labels.CODE_TEXT)
+    ranked = sorted(per_code.items(), key=lambda item: (-item[1]["jumlah"], order.index(item[0])
+                                                        if item[0] in order else len(order)))
+    top = []
+    for code, c in ranked[:TOP_ACTIONS]:
+        text = labels.CODE_TEXT.get(code)
+        top.append({"judul": text.judul if text else code, "jumlah": c["jumlah"], "baru": c.get("baru", 0),
+                    "tindakan": text.what_to_do(audience) if text else ""})
+    return {
+        "to": labels.audience_name(audience), "night": tanggal(night), "due": tanggal(due),
+        "total": sum(c["jumlah"] for c in per_code.values()),
+        "new": sum(c.get("baru", 0) for c in per_code.values()),
+        "resolved": counts.get("selesai", 0), "top": top, "more": max(len(ranked) - TOP_ACTIONS, 0),
+    }
+
+
+def _counts_text(s: dict) -> str:
+    lines = [f"Yth. {s['to']},", "",
+             f"Berikut hasil rekonsiliasi data Jaring untuk keadaan sampai akhir tanggal {s['night']}.", "",
+             f"Jumlah temuan: {angka(s['total'])} (baru {angka(s['new'])}, selesai sejak malam sebelumnya "
+             f"{angka(s['resolved'])})"]
+    if s["top"]:
+        lines += ["", f"Yang perlu dilakukan, paling lambat {s['due']}:"]
+        for n, item in enumerate(s["top"], 1):
+            lines.append(f"{n}. {item['judul']}: {angka(item['jumlah'])} (baru {angka(item['baru'])}) — "
+                         f"{item['tindakan']}")
+        if s["more"]:
+            lines.append(f"… dan {s['more']} jenis temuan lainnya di laporan.")
+    else:
+        lines += ["", "Tidak ada temuan untuk malam ini. Terima kasih, data sudah selaras."]
+    lines += ["", "Rincian per orang ada di lampiran: laporan.html (dibuka dengan peramban, juga di ponsel) dan "
+              "temuan.xlsx.", "Lampiran memuat data pribadi; perlakukan sebagai dokumen rahasia (UU 27/2022).", "",
               "Pesan ini dikirim otomatis oleh Jaring, Pemerintah Kota Jambi."]
     return "\n".join(lines) + "\n"
 
 
-def build_message(night: date, audience: str, folder: Path, sender: str, to: list[str]) -> EmailMessage:
-    counts = json.loads((folder / "ringkasan.json").read_text(encoding="utf-8"))["per_kode"]
+def _counts_html(s: dict) -> str:
+    e = escape
+    top = "".join(f"<li><b>{e(i['judul'])}: {angka(i['jumlah'])}</b> (baru {angka(i['baru'])})<br>"
+                  f"{e(i['tindakan'])}</li>" for i in s["top"])
+    actions = (f"<p><b>Yang perlu dilakukan, paling lambat {e(s['due'])}:</b></p><ol>{top}</ol>"
+               + (f"<p>… dan {s['more']} jenis temuan lainnya di laporan.</p>" if s["more"] else "")
+               if s["top"] else "<p>Tidak ada temuan untuk malam ini. Terima kasih, data sudah selaras.</p>")
+    return (
+        '<!doctype html><html lang="id"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        '<body style="font-family:Helvetica,Arial,sans-serif;line-height:1.5;color:#1c2430;max-width:640px">'
+        f"<p>Yth. {e(s['to'])},</p>"
+        f"<p>Berikut hasil rekonsiliasi data Jaring untuk keadaan sampai akhir tanggal {e(s['night'])}.</p>"
+        '<table style="border-collapse:collapse"><tr>'
+        + "".join(f'<td style="padding:.4rem .8rem;background:#f3f5f8;border:2px solid #fff">'
+                  f'<b style="font-size:1.4rem">{angka(n)}</b><br>{w}</td>'
+                  for n, w in ((s["total"], "temuan"), (s["new"], "baru"), (s["resolved"], "selesai")))
+        + "</tr></table>" + actions
+        + "<p>Rincian per orang ada di lampiran <b>laporan.html</b> (dibuka dengan peramban, juga di ponsel) dan "
+          "<b>temuan.xlsx</b>. Lampiran memuat data pribadi; perlakukan sebagai dokumen rahasia (UU 27/2022).</p>"
+          '<p style="color:#5b6574;font-size:.85rem">Pesan ini dikirim otomatis oleh Jaring, Pemerintah Kota '
+          "Jambi.</p></body></html>"
+    )
+
+
+def build_message(night: date, audience: str, folder: Path, sender: str, to: list[str],
+                  due: date | None = None, now: datetime | None = None) -> EmailMessage:
+    counts = json.loads((folder / "ringkasan.json").read_text(encoding="utf-8"))
+    summary = _summary(night, audience, counts, due or deadline(night))
     message = EmailMessage()
     message["Subject"] = f"[Jaring] Temuan rekonsiliasi {tanggal(night)} — {labels.audience_name(audience)}"
     message["From"] = sender
     message["To"] = ", ".join(to)
+    message["Date"] = format_datetime(now or datetime.now(WIB))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    html = (folder / "laporan.html").read_text(encoding="utf-8")
-    message.set_content(_counts_text(night, audience, counts))
-    if sees_full_nik(audience):
-        message.add_attachment(html.encode("utf-8"), maintype="text", subtype="html", filename="laporan.html")
-    else:
-        message.add_alternative(html, subtype="html")
+    message.set_content(_counts_text(summary))
+    message.add_alternative(_counts_html(summary), subtype="html")
+    html = folder / "laporan.html"
+    message.add_attachment(html.read_bytes(), maintype="text", subtype="html",
+                           filename=f"laporan-{night.isoformat()}.html")
     xlsx = folder / "temuan.xlsx"
     if xlsx.exists():
         message.add_attachment(xlsx.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
@@ -127,13 +196,14 @@ def _flag(value) -> bool:
 
 
 def _deliver(smtp: _Smtp, night: date, audience: str, folder: Path, to: list[str], attempts: int,
-             backoff: float) -> tuple[list[str], str | None]:
-    """Deliver to `to`; returns (delivered addresses, error or None). Retries transient failures only."""
+             backoff: float, record=None) -> tuple[list[str], str | None]:
+    """Deliver to `to`; returns (delivered addresses, error or None). Retries transient failures only.
+    `record(addresses, message_id)` is told each delivery as soon as the server accepted it."""
     delivered: list[str] = []
     pending = list(to)
     error = None
     for attempt in range(1, attempts + 1):
-        message = build_message(night, audience, folder, smtp.sender, to)
+        message = build_message(night, audience, folder, smtp.sender, pending)
         try:
             refused = smtp.send(message, pending)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -143,7 +213,10 @@ def _deliver(smtp: _Smtp, night: date, audience: str, folder: Path, to: list[str
             log.warning("mail to %s failed (attempt %d/%d): %s", audience, attempt, attempts, error)
             time.sleep(backoff * attempt)
             continue
-        delivered += [a for a in pending if a not in refused]
+        accepted = [a for a in pending if a not in refused]
+        delivered += accepted
+        if record and accepted:
+            record(accepted, message["Message-ID"])
         permanent = {a: r for a, r in refused.items() if r[0] >= 500}
         pending = [a for a in refused if a not in permanent]
         if permanent:
@@ -156,27 +229,66 @@ def _deliver(smtp: _Smtp, night: date, audience: str, folder: Path, to: list[str
     return delivered, error
 
 
-def send_reports(night: date, outbox: Path, recipients_file: Path, *, attempts: int = 3,
-                 backoff: float = 2.0) -> dict:
-    """E-mail every audience of night D its report; raises `DeliveryError` naming the audiences that failed."""
+class _Ledger:
+    """ops.delivery (migration 0003): the addresses night D's report of an audience already went to."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def delivered(self, night: date, audience: str) -> set[str]:
+        with self.conn.transaction():
+            rows = self.conn.execute("SELECT address FROM ops.delivery WHERE night = %s AND audience = %s",
+                                     (night, audience)).fetchall()
+        return {address for (address,) in rows}
+
+    def record(self, night: date, audience: str, addresses: list[str], message_id: str) -> None:
+        with self.conn.transaction():  # committed at once: a crash later must not mail these again
+            for address in addresses:
+                self.conn.execute(
+                    "INSERT INTO ops.delivery (night, audience, address, message_id) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (night, audience, address) DO UPDATE SET message_id = excluded.message_id, "
+                    "sent_at = now(), times = ops.delivery.times + 1", (night, audience, address, message_id))
+
+
+def send_reports(night: date, outbox: Path, recipients_file: Path, *, conn=None, again: bool = False,
+                 attempts: int = 3, backoff: float = 2.0) -> dict:
+    """E-mail every audience of night D its report; raises `DeliveryError` naming the audiences that failed.
+
+    An address that already received night D's report (the delivery ledger `ops.delivery`, in the warehouse
+    `conn`, default: a connection to `jaring_db`) is not mailed again unless `again`; the result lists the
+    audiences skipped so under `already_sent`."""
     folder = Path(outbox) / night.isoformat()
     if not folder.is_dir():
         raise FileNotFoundError(f"no outbox folder for {night}: {folder} (run write_outbox first)")
     doc = load_recipients(recipients_file)
+    if conn is None:
+        from jaring.warehouse import db
+
+        with db.connect(autocommit=True) as own:
+            return send_reports(night, outbox, recipients_file, conn=own, again=again, attempts=attempts,
+                                backoff=backoff)
+    ledger = _Ledger(conn)
     smtp = _Smtp()
-    result: dict = {"night": night.isoformat(), "sent": {}, "failed": {}, "no_recipients": []}
+    result: dict = {"night": night.isoformat(), "sent": {}, "failed": {}, "no_recipients": [], "already_sent": []}
     for audience in audiences_in(folder):
         to = recipients_for(audience, doc)
         if not to:
             result["no_recipients"].append(audience)
             continue
-        delivered, error = _deliver(smtp, night, audience, folder / audience, to, attempts, backoff)
+        if not again:
+            done = ledger.delivered(night, audience)
+            to = [a for a in to if a not in done]
+            if not to:
+                result["already_sent"].append(audience)
+                continue
+        delivered, error = _deliver(smtp, night, audience, folder / audience, to, attempts, backoff,
+                                    lambda addresses, mid, a=audience: ledger.record(night, a, addresses, mid))
         if delivered:
             result["sent"][audience] = delivered
         if error:
             result["failed"][audience] = error
-    log.info("reports of %s mailed to %d audiences; %d failed; %d without recipients", night,
-             len(result["sent"]), len(result["failed"]), len(result["no_recipients"]))
+    log.info("reports of %s mailed to %d audiences; %d failed; %d without recipients; %d already sent", night,
+             len(result["sent"]), len(result["failed"]), len(result["no_recipients"]), len(result["already_sent"]))
     if result["failed"]:
         raise DeliveryError(f"reports of {night} not delivered to: {', '.join(sorted(result['failed']))}", result)
     return result

@@ -71,3 +71,21 @@ def test_kelurahan_workbook_masks_niks(books):
     (nik,) = _column(sheet, "NIK")
     assert nik[6:12] == "******" and len(nik) == 16
     assert _column(sheet, "Kelurahan") == ["Talang Banjar"]
+
+
+def test_name_first_print_setup_and_number_formats(books):
+    book = books("dinsos")
+    for sheet in book.worksheets[1:]:
+        assert _header(sheet)[:2] == ["Nama", "NIK"]
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)  # 1 = default
+        assert sheet.page_setup.fitToHeight == 0  # as many pages down as needed
+        assert sheet.print_title_rows == "$1:$1"
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, int | float):
+                    assert cell.number_format in ("#,##0", '"Rp" #,##0'), (sheet.title, cell.coordinate)
+    heirs = books("bpjs-tk")[labels.CODE_TEXT["DEATH_BENEFIT_UNCLAIMED"].judul]
+    column = _header(heirs).index("Ahli waris (satu KK)")
+    cell = next(row[column] for row in heirs.iter_rows(min_row=2) if "\n" in (row[column].value or ""))
+    assert cell.value.count("\n") == 1 and cell.alignment.wrap_text  # one heir a line

@@ -1,0 +1,69 @@
+"""The reports in a real browser (headless Chromium through Playwright): a phone at 390 px and A4 paper.
+
+Skipped only when no Chromium is installed (`apt-get install -y chromium`; `make test` installs it).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from publishing_sample import NIGHT, TALANG_BANJAR
+
+from jaring.publishing import write_outbox
+from jaring.warehouse import db
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed (apt-get install -y chromium)")
+
+_SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('svg text')].map(t =>
+    parseFloat(getComputedStyle(t).fontSize) * t.closest('svg').getScreenCTM().a))"""
+_CARD_ORDER = """() => [...document.querySelectorAll('table.orang tbody tr')].map(tr => {
+    const top = sel => tr.querySelector(sel).getBoundingClientRect().top;
+    return [getComputedStyle(tr).display, top('td.siapa'), top('td.siapa + td'), top('td.bukti')];
+})"""
+
+
+@pytest.fixture
+def folder(sample_night, tmp_path):
+    with db.connect(sample_night) as conn:
+        return write_outbox(NIGHT, conn, tmp_path)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("report", ["laporan.html", "dinsos/laporan.html", f"kelurahan/{TALANG_BANJAR}/laporan.html",
+                                    "bpjs-tk/laporan.html"])
+def test_on_a_phone_one_card_per_person_no_sideways_scrolling(browser, folder, report):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page.goto((folder / report).as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    cards = page.evaluate(_CARD_ORDER)
+    assert cards or report == "laporan.html"  # the city summary has no personal rows
+    for display, name, action, evidence in cards:
+        assert display == "block" and name < action < evidence  # name and RT, then the action, then the evidence
+    if page.locator("svg text").count():
+        assert page.evaluate(_SMALLEST_CHART_TEXT) >= 11
+
+
+def test_on_paper_a4_with_the_header_row_on_every_page(browser, folder):
+    page = browser.new_page()
+    page.goto((folder / "dinsos" / "laporan.html").as_uri())
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('table.orang thead')).display") == \
+        "table-header-group"
+    assert page.evaluate("getComputedStyle(document.querySelector('table.orang tr')).breakInside") == "avoid"
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert pdf[:4] == b"%PDF"
+    from re import findall
+
+    sizes = set(findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf))
+    assert sizes and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in sizes)  # A4

@@ -4,15 +4,21 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JARING_DEV := $(BIN)/jaring-dev
 
-.PHONY: demo test lint airflow stop clean venv requirements benchmark
+.PHONY: demo test lint airflow stop clean venv requirements benchmark browser
 
 ## demo: set everything up and run the demo nights on the local stack
 demo: venv
 	$(JARING_DEV) demo
 
 ## test: ruff + the whole test suite (starts and stops what it needs)
-test: venv lint
+test: venv lint browser
 	$(BIN)/python -m pytest
+
+## browser: Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: run 'sudo apt-get install -y chromium' (the browser tests skip)"; fi; }
 
 lint: venv
 	$(BIN)/ruff check .

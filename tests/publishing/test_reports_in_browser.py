@@ -1,10 +1,12 @@
 """The reports in a real browser (headless Chromium through Playwright): a phone at 390 px and A4 paper.
 
-Skipped only when no Chromium is installed (`apt-get install -y chromium`; `make test` installs it).
+Skipped only when no Chromium is installed (`apt-get install -y chromium`; `make test` installs it),
+and never in CI, where a missing browser is a failure of the setup.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -14,7 +16,8 @@ from jaring.publishing import write_outbox
 from jaring.warehouse import db
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed (apt-get install -y chromium)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
+                                reason="no chromium installed (apt-get install -y chromium)")
 
 _SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('svg text')].map(t =>
     parseFloat(getComputedStyle(t).fontSize) * t.closest('svg').getScreenCTM().a))"""

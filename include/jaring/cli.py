@@ -4,6 +4,7 @@
     jaring night --date 2026-11-20 --steps ingest_rt,reconcile
     jaring night --date 2026-11-20 --no-deliver   compute and publish the outbox, mail and PUT nothing
     jaring status --date 2026-11-20           every attempt of every step of night D
+    jaring send --night 2026-11-20 [--again]  mail night D's reports to whoever has not had them (or all)
     jaring backfill --from 2026-11-18 --to 2026-11-20 [--deliver]
                                               the nights D1..D2 (inclusive) under the scheduler
     jaring db migrate                         bring the warehouse schema up to date
@@ -108,6 +109,21 @@ def cmd_backfill(args) -> int:
     return subprocess.run(command).returncode
 
 
+def cmd_send(args) -> int:
+    from jaring import config
+    from jaring.publishing import send_reports
+    from jaring.publishing.email import DeliveryError
+
+    try:
+        result = send_reports(args.night, config.outbox(), config.recipients_file(), again=args.again)
+    except DeliveryError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"night {args.night}: mailed {len(result['sent'])} audiences; "
+          f"{len(result['already_sent'])} had it already; {len(result['no_recipients'])} without recipients")
+    return 0
+
+
 def cmd_db(args) -> int:
     from jaring.warehouse import db
 
@@ -133,6 +149,11 @@ def parser() -> argparse.ArgumentParser:
     backfill.add_argument("--to", dest="last", type=night_date, required=True)
     backfill.add_argument("--deliver", action="store_true", help="also mail the reports and PUT to BPJS")
     backfill.set_defaults(func=cmd_backfill)
+
+    send = sub.add_parser("send", help="mail night D's reports (the delivery ledger skips who had them)")
+    send.add_argument("--night", type=night_date, required=True)
+    send.add_argument("--again", action="store_true", help="mail every audience again")
+    send.set_defaults(func=cmd_send)
 
     status = sub.add_parser("status", help="every attempt of every step of night D (ops.step_run)")
     status.add_argument("--date", type=night_date, required=True)

@@ -148,3 +148,19 @@ def test_all_delivered_returns_result(smtp, outbox):
     result = send_reports(NIGHT, folder, recipients, backoff=0)
     assert result["failed"] == {} and len(result["sent"]) == 6
     assert len(smtp.messages) == 6
+
+
+def test_jaring_send_mails_whoever_has_not_had_the_night_and_everyone_again_when_asked(
+        smtp, outbox, sample_night, monkeypatch, capsys):
+    from jaring import cli
+
+    folder, recipients = outbox
+    recipients.write_text(recipients.read_text().replace(REFUSED, "ok@bpkad.example"))
+    monkeypatch.setenv("JARING_OUTBOX", str(folder))
+    monkeypatch.setenv("JARING_RECIPIENTS", str(recipients))
+    assert cli.main(["send", "--night", NIGHT.isoformat()]) == 0
+    assert len(smtp.messages) == 6 and "mailed 6 audiences; 0 had it already" in capsys.readouterr().out
+    assert cli.main(["send", "--night", NIGHT.isoformat()]) == 0
+    assert len(smtp.messages) == 6 and "mailed 0 audiences; 6 had it already" in capsys.readouterr().out
+    assert cli.main(["send", "--night", NIGHT.isoformat(), "--again"]) == 0
+    assert len(smtp.messages) == 12

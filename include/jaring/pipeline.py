@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from jaring import config
+from jaring.config import WAREHOUSE_CONN_ID
 from jaring.errors import Permanent
 from jaring.nik import mask
 
@@ -170,6 +171,7 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
     os.umask(PERSONAL_DATA_UMASK)
     with _exclusive(conninfo, night, name):
         attempt = _start(conninfo, night, name)
+        conn = None
         try:
             with db.connect(conninfo) as conn:
                 db.require_current(conn)
@@ -181,6 +183,8 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
                 conn.commit()
         except Exception as exc:
             message = describe_failure(exc)
+            if _warehouse_lost(exc, conn):
+                message = f"{WAREHOUSE_CONN_ID}: the warehouse connection was lost: {message}"
             # Library messages may quote a record (psycopg adds the row's key to its DETAIL):
             # re-raise with the masked message, and log where it failed without the original text.
             log.error("night %s: %s failed at\n%s", night, name, "".join(traceback.format_tb(exc.__traceback__)))
@@ -217,14 +221,29 @@ def _start(conninfo: str | None, night: date, name: str) -> int:
 
 
 def _finish(conninfo, night, name, attempt, status, counts, message) -> None:
+    """Best effort: with the warehouse unreachable the attempt stays `running`, and the step's own
+    outcome (its error, or its counts) is what the caller sees."""
     import json
+
+    import psycopg
 
     from jaring.warehouse import db, sqlfile
 
-    with db.connect(conninfo, autocommit=True) as conn:
-        sqlfile.execute(conn, __name__, "step_run_finish", {
-            "night": night, "step": name, "attempt": attempt, "status": status,
-            "counts": json.dumps(counts, default=str), "message": message})
+    try:
+        with db.connect(conninfo, autocommit=True) as conn:
+            sqlfile.execute(conn, __name__, "step_run_finish", {
+                "night": night, "step": name, "attempt": attempt, "status": status,
+                "counts": json.dumps(counts, default=str), "message": message})
+    except psycopg.OperationalError:
+        log.error("night %s: %s %s, but ops.step_run could not record it (%s unreachable)", night, name, status,
+                  WAREHOUSE_CONN_ID)
+
+
+def _warehouse_lost(exc: BaseException, conn) -> bool:
+    """The step failed because the warehouse went away (not, say, the DTSEN database)."""
+    import psycopg
+
+    return isinstance(exc, psycopg.OperationalError) and (conn is None or conn.broken)
 
 
 @dataclass

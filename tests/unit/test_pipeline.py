@@ -151,3 +151,15 @@ def test_a_night_without_delivery_runs_every_step_but_the_delivery_ones(warehous
                                             for name in ("reconcile", "publish_outbox", *pipeline.DELIVERY_STEPS)})
     assert cli.main(["night", "--date", NIGHT.isoformat(), "--no-deliver"]) == 0
     assert ran == ["reconcile", "publish_outbox"]
+
+
+def _warehouse_goes_away(night, conn):
+    conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # as a restart would
+    return {}
+
+
+def test_a_lost_warehouse_connection_fails_the_step_naming_jaring_db_and_is_journaled(warehouse, monkeypatch):
+    monkeypatch.setattr(pipeline, "STEPS", {"reconcile": pipeline.Step("reconcile", _warehouse_goes_away)})
+    with pytest.raises(pipeline.StepFailed, match="^jaring_db: the warehouse connection was lost"):
+        pipeline.run_step("reconcile", NIGHT, warehouse)
+    assert _journal(warehouse) == [("reconcile", 1, "failed")]

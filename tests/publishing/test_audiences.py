@@ -34,6 +34,14 @@ def test_invalid_ledger_row_goes_to_the_ledgers_kelurahan_from_the_file_name():
     assert audiences_of(_finding("INVALID_SOURCE_RECORD", source="dukcapil")) == ["disdukcapil"]
 
 
+def test_an_upload_naming_no_kelurahan_of_the_city_goes_to_dinas_sosial():
+    stray = _finding("INVALID_SOURCE_RECORD", source="rt", source_ref="rt:Oktober/scan kk.xlsx#file")
+    assert audiences_of(stray) == ["dinsos"]
+    named = _finding("INVALID_SOURCE_RECORD", source="rt", source_ref="rt:Oktober/1571031003-RT005-RW002.xlsx#file",
+                     ledger_kelurahan="1571031003")
+    assert audiences_of(named) == ["kelurahan/1571031003"]
+
+
 def test_kelurahan_of_domicile_and_of_ledger_but_never_outside_the_city():
     f = _finding("PAYMENT_NOT_REMITTED", kode_wilayah="1571031003", ledger_kelurahan="1571011001")
     assert audiences_of(f) == ["bpjs-tk", "kelurahan/1571011001", "kelurahan/1571031003"]

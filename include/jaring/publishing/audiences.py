@@ -81,6 +81,10 @@ def audiences_of(finding: Mapping, policy: Policy) -> list[str]:
             kelurahan.add((finding.get("kode_wilayah") or "").strip())
         result += [f"{KELURAHAN}/{k}" for k in sorted(k for k in kelurahan
                    if is_city_kelurahan(k, policy.city_prefix))]
+    if not result and code == "INVALID_SOURCE_RECORD" and finding.get("source") == "rt":
+        # an upload whose path names no kelurahan of the city: Dinas Sosial, who hands out the
+        # template, tells the RT (nothing may go unreported)
+        result.append(DINSOS)
     return list(dict.fromkeys(result))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -108,3 +110,17 @@ def test_index_lists_every_night(sample_night, tmp_path):
     assert f"{NIGHT.isoformat()}/laporan.html" in index
     assert f"{NIGHT.isoformat()}/kelurahan/{TALANG_BANJAR}/laporan.html" in index
     assert "Kelurahan Simpang IV Sipin" in index
+
+
+def test_leftovers_of_killed_publishes_are_removed_at_the_next_start(sample_night, tmp_path):
+    this_night = tmp_path / f".{NIGHT.isoformat()}.building-99999"
+    old_other = tmp_path / ".2026-11-01.building-99998"
+    running_other = tmp_path / ".2026-11-21.building-99997"  # another night publishing right now
+    for folder in (this_night, old_other, running_other):
+        (folder / "dinsos").mkdir(parents=True)
+        (folder / "findings.csv").write_text("nik\n1571035203880004\n")
+    hours_ago = time.time() - 5 * 3600
+    os.utime(old_other, (hours_ago, hours_ago))
+    _write(sample_night, tmp_path)
+    assert not this_night.exists() and not old_other.exists()
+    assert running_other.exists()

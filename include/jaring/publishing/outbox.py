@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -160,6 +161,18 @@ def _build(data: Night, folder: Path, policy: Policy) -> dict[str, int]:
     return {audience: len(rows) for audience, rows in shares.items()}
 
 
+LEFTOVER_AGE_SECONDS = 3600  # a publish takes a minute: a building folder this old was left by a kill
+
+
+def remove_leftovers(outbox: Path, night: date) -> None:
+    """Folders of killed publishes hold full NIKs: night D's go now (no other publish of D runs: the
+    step's lock), other nights' once they are older than any publish could be."""
+    now = time.time()
+    for stale in outbox.glob(".????-??-??.*"):
+        if stale.name.startswith(f".{night.isoformat()}.") or now - stale.lstat().st_mtime > LEFTOVER_AGE_SECONDS:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None) -> Path:
     """Write night D's outbox folder from the warehouse; a rerun replaces it whole. Returns the folder.
 
@@ -173,8 +186,7 @@ def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None) 
     outbox = Path(outbox)
     outbox.mkdir(parents=True, exist_ok=True)
     target = outbox / night.isoformat()
-    for stale in outbox.glob(f".{night.isoformat()}.*"):  # left by a run that crashed
-        shutil.rmtree(stale, ignore_errors=True)
+    remove_leftovers(outbox, night)
     built = outbox / f".{night.isoformat()}.building-{os.getpid()}"
     built.mkdir()
     try:

@@ -114,3 +114,21 @@ def test_the_graph_sees_imports_inside_functions():
 def test_no_import_cycles():
     found = cycles(import_graph())
     assert not found, "import cycles: " + "; ".join(" -> ".join(c) for c in found)
+
+
+# what only development and tests install (requirements-dev.in) and the tools' own packages
+DEV_ONLY = {"jaring_sim", "jaring_dev", "pytest", "aiosmtpd", "openpyxl", "msoffcrypto", "playwright", "ruff"}
+
+
+def test_the_product_imports_nothing_only_development_installs():
+    found = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                tops = [(node.module or "").split(".")[0]]
+            else:
+                continue
+            found += [(name, top) for top in tops if top in DEV_ONLY]
+    assert found == [], "the image installs requirements.txt only"

@@ -84,7 +84,7 @@ def test_header_wording_case_and_order_vary(tmp_path):
     assert got.problems == []
 
 
-@pytest.mark.parametrize("stored", [1571014507900010.0, 1.57101450790001e15, 1571014507900012.0])
+@pytest.mark.parametrize("stored", [1571014507900010.0, 1571014507900012.0, 1571014507900012])
 def test_nik_stored_as_number_is_never_trusted(tmp_path, stored):
     row = one_row(tmp_path, NIK=stored)
     assert row.nik is None and row.nik_problem == "nik_stored_as_number"

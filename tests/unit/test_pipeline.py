@@ -10,6 +10,8 @@ import psycopg
 import pytest
 
 from jaring import pipeline
+from jaring.sources.http import SourceAuthError, SourceUnavailable
+from jaring.validation import SourceRejected
 
 NIGHT = date(2026, 11, 20)
 NIK = "1571035203880004"
@@ -163,3 +165,19 @@ def test_a_lost_warehouse_connection_fails_the_step_naming_jaring_db_and_is_jour
     with pytest.raises(pipeline.StepFailed, match="^jaring_db: the warehouse connection was lost"):
         pipeline.run_step("reconcile", NIGHT, warehouse)
     assert _journal(warehouse) == [("reconcile", 1, "failed")]
+
+
+@pytest.mark.parametrize(("error", "permanent"), [
+    (SourceRejected("dtsen", ["volume_within_20_percent_of_previous_night"]), True),
+    (SourceAuthError("bpjs_tk_api", "credentials refused"), True),
+    (SourceUnavailable("dukcapil_api", "HTTP 503 after 300 s"), False),
+    (RuntimeError("a bug"), False),
+])
+def test_failures_retrying_cannot_mend_are_marked_permanent(warehouse, monkeypatch, error, permanent):
+    def fails(night, conn):
+        raise error
+
+    monkeypatch.setattr(pipeline, "STEPS", {"ingest_a": pipeline.Step("ingest_a", fails)})
+    with pytest.raises(pipeline.StepFailed) as failed:
+        pipeline.run_step("ingest_a", NIGHT, warehouse)
+    assert failed.value.permanent is permanent  # the DAG turns a permanent one into AirflowFailException

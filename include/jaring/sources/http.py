@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 import requests
 
 from jaring.config import Endpoint
+from jaring.errors import Permanent
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -40,7 +41,7 @@ class SourceUnavailable(SourceError):
     """Still failing after the retry budget was spent."""
 
 
-class SourceAuthError(SourceError):
+class SourceAuthError(SourceError, Permanent):
     """Credentials refused: fixing them needs a person, so no retry."""
 
 

@@ -12,6 +12,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 
+from jaring.errors import Permanent
 from jaring.validation.suites import BLOCKING, FLAG, QUARANTINE, WARNING, Rule, suite
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ _PERSONAL_RESULT_KEYS = ("unexpected_list", "partial_unexpected_list", "partial_
 _run_numbers = itertools.count(1)
 
 
-class SourceRejected(RuntimeError):
+class SourceRejected(RuntimeError, Permanent):
     """A blocking expectation failed: the source is not used tonight."""
 
     def __init__(self, source: str, expectations: list[str]):

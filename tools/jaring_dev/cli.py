@@ -2,6 +2,7 @@
 
     jaring-dev up | down | status | airflow
     jaring-dev demo            up + the demo nights + where to look
+    jaring-dev screenshots     the README's pictures of a kelurahan report (phone, desktop)
 """
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ def cmd_demo(args) -> int:
     return demo.run(nights=args.nights)
 
 
+def cmd_screenshots(args) -> int:
+    from jaring_dev import screenshots
+    from jaring_dev.stack import project_root
+
+    root = project_root()
+    for path in screenshots.take(root / "outbox", root / "docs"):
+        print(path)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jaring-dev", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -54,6 +65,8 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="local stack + the demo nights")
     demo.add_argument("--nights", type=int, default=2, help="how many of the world's demo nights to run")
     demo.set_defaults(func=cmd_demo)
+    shots = sub.add_parser("screenshots", help="docs/kelurahan-{phone,desktop}.png from the local outbox")
+    shots.set_defaults(func=cmd_screenshots)
     return p
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -239,12 +240,25 @@ def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[di
         total=len(rows),
         new=sum(1 for r in rows if r.get("status") == "NEW"),
         resolved_total=len(resolved),
+        compared_with=compared_with(data),
         sections=_code_sections(audience, rows, resolved, policy, show_rows),
         charts=_city_charts(data) if with_charts else None,
         show_rows=show_rows,
         checklist=(audience or "").startswith(KELURAHAN + "/"),
         limit=TABLE_LIMIT,
     )
+
+
+def compared_with(data: Night) -> str:
+    """The night NEW / selesai are counted against, in words: 'malam sebelumnya' when it is D-1, its
+    date when nights were missed, 'belum ada malam sebelumnya' on the first night."""
+    previous = (data.figures or {}).get(contract.COMPARED_WITH)
+    if not previous:
+        return "belum ada malam sebelumnya"
+    previous = date.fromisoformat(previous)
+    if previous == data.night - timedelta(days=1):
+        return "malam sebelumnya"
+    return f"malam {tanggal(previous)} (malam di antaranya tidak dihitung)"
 
 
 def render_city(data: Night) -> str:

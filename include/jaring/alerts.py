@@ -51,10 +51,12 @@ class EngineersAlert(SmtpNotifier):
         super().__init__(to=[], **kwargs)
 
     def notify(self, context):
+        ti = context.get("ti") or context.get("task_instance")
+        if ti is None and context.get("reason") == "task_failure":
+            return  # the failed task has mailed already: one failure, one mail
         self.to = engineers()
         if not self.to:
             return  # nobody to tell: the recipients file has no `engineers`
-        ti = context.get("ti") or context.get("task_instance")
         dag_id = context["dag"].dag_id if context.get("dag") else "?"
         task_id = getattr(ti, "task_id", None)
         night = night_of_context(context)

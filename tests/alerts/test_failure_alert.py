@@ -68,10 +68,16 @@ def test_a_failed_task_sends_one_mail_to_the_engineers_with_the_night_and_no_per
     assert not re.search(r"\d{16}", body + str(message["Subject"])) and "SITI" not in body
 
 
-def test_a_failed_run_names_the_run_and_a_night_named_in_its_params(mailbox):
-    failure_alert()(context(ti=None, params={"night": "2026-11-18"}, reason="task_failure"))
+def test_a_run_that_timed_out_names_the_run_and_a_night_named_in_its_params(mailbox):
+    failure_alert()(context(ti=None, params={"night": "2026-11-18"}, reason="timed_out"))
     (_, message), = mailbox.messages
     assert message["Subject"] == "[Jaring] jaring_nightly: the run failed, night 2026-11-18"
+
+
+def test_a_run_failed_by_a_task_sends_nothing_more_than_the_tasks_own_mail(mailbox):
+    failure_alert()(context(exception=RuntimeError("dukcapil_api: down")))
+    failure_alert()(context(ti=None, reason="task_failure"))  # the DAG run's callback after it
+    assert len(mailbox.messages) == 1
 
 
 def test_no_engineers_listed_sends_nothing(mailbox, tmp_path, monkeypatch):

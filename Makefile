@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JARING_DEV := $(BIN)/jaring-dev
 
-.PHONY: demo test lint airflow stop clean venv requirements benchmark browser
+.PHONY: demo test lint airflow airflow-stop stop clean venv requirements benchmark browser
 
 ## demo: set everything up and run the demo nights on the local stack
 demo: venv
@@ -23,9 +23,13 @@ browser:
 lint: venv
 	$(BIN)/ruff check .
 
-## airflow: scheduler, API server, DAG processor, triggerer on 127.0.0.1:8080
+## airflow: scheduler, API server, DAG processor, triggerer on 127.0.0.1 (8080, or a free port; JARING_AIRFLOW_PORT)
 airflow: venv
 	$(JARING_DEV) airflow
+
+## airflow-stop: stop Airflow's components only (PostgreSQL, the agencies and the mail sink keep running)
+airflow-stop:
+	@if [ -x $(JARING_DEV) ]; then $(JARING_DEV) airflow-stop; fi
 
 ## stop: stop everything the project started (by PID)
 stop:

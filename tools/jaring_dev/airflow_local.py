@@ -46,9 +46,10 @@ def start(stack: Stack) -> str:
     port = int(env["AIRFLOW__API__PORT"])
     commands = {
         "api-server": [_airflow(), "api-server", "--host", "127.0.0.1", "--port", str(port)],
-        "scheduler": [_airflow(), "scheduler"],
+        # logs are read from the shared local folder: no log server listening on every interface
+        "scheduler": [_airflow(), "scheduler", "--skip-serve-logs"],
         "dag-processor": [_airflow(), "dag-processor"],
-        "triggerer": [_airflow(), "triggerer"],
+        "triggerer": [_airflow(), "triggerer", "--skip-serve-logs"],
     }
     for name in AIRFLOW_COMPONENTS:
         processes.start(name, commands[name], stack.run_dir, env)

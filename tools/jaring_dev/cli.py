@@ -1,6 +1,6 @@
 """The `jaring-dev` command: the local stack (PostgreSQL, simulated agencies, mail sink, Airflow).
 
-    jaring-dev up | down | status | airflow
+    jaring-dev up | down | status | airflow | airflow-stop
     jaring-dev demo            up + the demo nights + where to look
     jaring-dev screenshots     the README's pictures of a kelurahan report (phone, desktop)
 """
@@ -24,7 +24,11 @@ def cmd_stack(args) -> int:
         stack.up()
         url = airflow_local.start(stack)
         user, password = airflow_local.ensure_login(stack)
-        print(f"Airflow is up at {url} (login {user} / {password}); `make stop` stops it")
+        print(f"Airflow is up at {url} (login {user} / {password}); `make airflow-stop` stops it "
+              "(`make stop` stops everything)")
+    elif args.action == "airflow-stop":
+        stopped = stack.stop_airflow()
+        print("stopped: " + (", ".join(stopped) if stopped else "nothing (Airflow was not running)"))
     elif args.action == "down":
         stopped = stack.down()
         print("stopped: " + (", ".join(stopped + ["postgres"]) if stopped else "postgres (nothing else ran)"))
@@ -58,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jaring-dev", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="action", required=True)
-    for action in ("up", "down", "status", "airflow"):
+    for action in ("up", "down", "status", "airflow", "airflow-stop"):
         stack = sub.add_parser(action)
         stack.add_argument("--no-world", action="store_true", help="only PostgreSQL and the env file")
         stack.set_defaults(func=cmd_stack)

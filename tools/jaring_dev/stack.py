@@ -38,6 +38,13 @@ def project_root() -> Path:
     return Path.cwd()
 
 
+def preferred_port(variable: str, usual: int) -> int:
+    """The port named by `variable`, else the usual one when it is free, else any free one."""
+    if os.environ.get(variable):
+        return int(os.environ[variable])
+    return usual if not processes.port_open(usual) else free_port()
+
+
 def connections_env(*, warehouse_dsn: str, dtsen_dsn: str, dukcapil_port: int, dukcapil_token: str,
                     bpjs_port: int, bpjs_client: tuple[str, str], smtp_port: int,
                     inbox: Path, outbox: Path) -> dict[str, str]:
@@ -95,8 +102,8 @@ class Stack:
             "dukcapil_port": free_port,
             "bpjs_port": free_port,
             "smtp_port": free_port,
-            "airflow_port": lambda: 8080,
-            "outbox_port": lambda: 8090,
+            "airflow_port": lambda: preferred_port("JARING_AIRFLOW_PORT", 8080),
+            "outbox_port": lambda: preferred_port("JARING_OUTBOX_PORT", 8090),
             "jwt_secret": lambda: secrets.token_hex(16),
         }
         missing = {key: make() for key, make in defaults.items() if key not in values}
@@ -121,6 +128,7 @@ class Stack:
                 "postgresql://", "postgresql+psycopg2://", 1),
             "AIRFLOW__API_AUTH__JWT_SECRET": s["jwt_secret"],
             "AIRFLOW__API__PORT": str(s["airflow_port"]),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{s['airflow_port']}/execution/",
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
@@ -210,9 +218,12 @@ class Stack:
         ], self.run_dir)
         processes.wait_for_port(s["smtp_port"], 30, "the mail sink", self.run_dir / "mail.log")
 
+    def stop_airflow(self) -> list[str]:
+        """Airflow's components and the outbox server only; PostgreSQL and the agencies keep running."""
+        return [name for name in (*AIRFLOW_COMPONENTS, "outbox-http") if processes.stop(name, self.run_dir)]
+
     def down(self) -> list[str]:
-        names = AIRFLOW_COMPONENTS + ("outbox-http", "agencies", "mail")
-        stopped = [name for name in names if processes.stop(name, self.run_dir)]
+        stopped = self.stop_airflow() + [name for name in ("agencies", "mail") if processes.stop(name, self.run_dir)]
         self.postgres.stop()
         return stopped
 

@@ -59,7 +59,7 @@ def scheduler(hub, postgres, tmp_path_factory):
     run_dir = home / "run"
     run_dir.mkdir()
     commands = {"api-server": [_airflow(), "api-server", "--host", "127.0.0.1", "--port", str(port)],
-                "scheduler": [_airflow(), "scheduler"], "dag-processor": [_airflow(), "dag-processor"]}
+                "scheduler": [_airflow(), "scheduler", "--skip-serve-logs"], "dag-processor": [_airflow(), "dag-processor"]}
     for name in COMPONENTS:
         processes.start(name, commands[name], run_dir, env)
     try:

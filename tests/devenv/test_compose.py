@@ -56,3 +56,16 @@ def test_the_first_admin_is_created_from_the_environment_by_airflow_init_only():
     assert "airflow users list" in script  # once: a rerun of airflow-init keeps the admin as it is
     # the init still has the shared settings (the anchor is merged, not replaced)
     assert init["environment"]["AIRFLOW_CONN_JARING_DB"].startswith("${")
+
+
+def test_the_outbox_is_served_read_only_on_loopback_where_the_ui_links_point():
+    services = _compose()["services"]
+    outbox = services["outbox"]
+    (mount,) = outbox["volumes"]
+    source = "${JARING_OUTBOX_DIR:-./outbox}"
+    assert mount == source + ":/usr/share/nginx/html:ro"  # the same folder the tasks write, read-only
+    assert any(v.startswith(source + ":/srv/jaring/outbox") for v in services["scheduler"]["volumes"])
+    assert all(port.startswith("127.0.0.1:") for port in outbox["ports"])
+    assert outbox["user"].endswith(":0")  # reads the tasks' 0640 files through the group
+    link_port = services["api-server"]["environment"]["JARING_OUTBOX_URL"].rsplit(":", 1)[1].rstrip("}")
+    assert outbox["ports"][0].split(":")[1] == link_port

@@ -77,7 +77,7 @@ def test_rerun_replaces_night_and_keeps_datadocs(sample_night, tmp_path):
     assert not (folder / "dinsos" / "stale.txt").exists()
     assert (folder / "datadocs" / "index.html").read_text() == "<p>docs</p>"
     assert "datadocs/index.html" in (tmp_path / "index.html").read_text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([NIGHT.isoformat(), "index.html"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([NIGHT.isoformat(), "index.html", "penerima"])
 
 
 def test_failure_mid_build_leaves_previous_folder(sample_night, tmp_path, monkeypatch):
@@ -99,7 +99,7 @@ def test_failure_mid_build_leaves_previous_folder(sample_night, tmp_path, monkey
         _write(sample_night, tmp_path)
     after = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert after == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([NIGHT.isoformat(), "index.html"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([NIGHT.isoformat(), "index.html", "penerima"])
 
 
 def test_index_lists_every_night(sample_night, tmp_path):
@@ -124,3 +124,23 @@ def test_leftovers_of_killed_publishes_are_removed_at_the_next_start(sample_nigh
     _write(sample_night, tmp_path)
     assert not this_night.exists() and not old_other.exists()
     assert running_other.exists()
+
+
+def test_each_official_has_an_index_of_only_their_own_reports(sample_night, tmp_path):
+    import re
+
+    _write(sample_night, tmp_path, NIGHT - timedelta(days=1))
+    _write(sample_night, tmp_path)
+    for audience in ("dinsos", "bpjs-tk", f"kelurahan/{TALANG_BANJAR}"):
+        page = tmp_path / "penerima" / audience / "index.html"
+        links = re.findall(r'href="([^"]+)"', page.read_text())
+        nights = set()
+        for link in links:
+            target = (page.parent / link).resolve()
+            assert target.is_file(), link  # every link works from where the page is served
+            night, *rest = target.relative_to(tmp_path.resolve()).parts
+            assert "/".join(rest[:-1]) == audience and rest[-1] in ("laporan.html", "temuan.xlsx"), link
+            nights.add(night)
+        assert nights == {NIGHT.isoformat(), (NIGHT - timedelta(days=1)).isoformat()}, audience
+    engineers = (tmp_path / "index.html").read_text()
+    assert "findings.csv" in engineers and "penerima/" in engineers

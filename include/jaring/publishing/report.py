@@ -277,5 +277,10 @@ def render_audience(data: Night, audience: str, rows: list[dict], resolved: list
 
 
 def render_index(nights: list[dict]) -> str:
-    """The outbox root's `index.html` (see `jaring.publishing.index`)."""
+    """The outbox root's `index.html`, the engineers' (see `jaring.publishing.index`)."""
     return _template().environment.get_template("index.html.j2").render(nights=nights)
+
+
+def render_audience_index(name: str, nights: list[dict]) -> str:
+    """An official's `penerima/<audience>/index.html`: that audience's reports only."""
+    return _template().environment.get_template("audience_index.html.j2").render(name=name, nights=nights)

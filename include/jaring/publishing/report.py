@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jaring import findings_contract as contract
 from jaring.publishing import charts, labels
-from jaring.publishing.audiences import DINSOS, KELURAHAN, sees_full_nik
+from jaring.publishing.audiences import DINSOS, GOES_TO, KELURAHAN, sees_full_nik
 from jaring.publishing.formatting import angka, as_date, bulan, is_missing, rupiah, tanggal
 from jaring.publishing.night_data import Night
 
@@ -64,10 +64,16 @@ def figures_view(figures: dict) -> dict:
     return view
 
 
-def _city_charts(data: Night) -> dict:
+MIN_TREND_NIGHTS = 7  # fewer computed nights make an empty chart, not a trend
+
+
+def _city_charts(data: Night, audience: str | None) -> dict:
     view = figures_view(data.figures)
     nights = data.history_nights
-    codes = sorted({code for counts in data.history.values() for code in counts})
+    computed = sum(1 for day in nights if day in data.history)
+    # an office sees the trend of its own codes only
+    codes = sorted({code for counts in data.history.values() for code in counts
+                    if audience is None or audience in GOES_TO.get(code, ())})
     series = {code: [data.history.get(day, {}).get(code, 0) for day in nights] for code in codes}
     names = {code: labels.CODE_TEXT[code].judul for code in codes if code in labels.CODE_TEXT}
     return {
@@ -77,7 +83,7 @@ def _city_charts(data: Night) -> dict:
         "quota_svg": charts.quota_bar(view["quota"]["quota"], view["quota"]["used"]) if view["quota"] else None,
         "cost_svg": charts.cost_bars(view["cost"]) if view["cost"] else None,
         "cost": view["cost"],
-        "history_svg": charts.history_columns(nights, series, names),
+        "history_svg": charts.history_columns(nights, series, names) if computed >= MIN_TREND_NIGHTS else None,
     }
 
 
@@ -225,7 +231,9 @@ def _code_sections(audience: str | None, rows: list[dict], resolved: list[dict],
             "code": code, "judul": text.judul, "arti": text.arti,
             "tindakan": text.what_to_do(audience or DINSOS),
             "count": len(code_rows), "new": sum(1 for r in code_rows if r.get("status") == "NEW"),
-            "resolved": done[code], "groups": _groups(code, audience, code_rows, policy) if show_rows else [],
+            "resolved": done[code],
+            # the night compared with held the persisting ones and the resolved ones
+            "before": len(code_rows) - sum(1 for r in code_rows if r.get("status") == "NEW") + done[code], "groups": _groups(code, audience, code_rows, policy) if show_rows else [],
         })
     return sections
 
@@ -242,7 +250,7 @@ def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[di
         resolved_total=len(resolved),
         compared_with=compared_with(data),
         sections=_code_sections(audience, rows, resolved, policy, show_rows),
-        charts=_city_charts(data) if with_charts else None,
+        charts=_city_charts(data, audience) if with_charts else None,
         show_rows=show_rows,
         checklist=(audience or "").startswith(KELURAHAN + "/"),
         limit=TABLE_LIMIT,

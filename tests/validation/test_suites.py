@@ -191,3 +191,6 @@ def test_reports_and_data_docs_carry_no_record_values(tmp_path):
                       r"found\. ≈33\.33% of 3 total rows", text)
     assert shown and shown.group(1) == "1"
     assert "157103520388000" not in html and "SITI" not in html
+    # nothing fetched from outside the intranet, and no beacon (GX's logo reports the context id)
+    fetched = re.findall(r"(?:src|href)=\"(https?://[^\"]*)|url\(\s*['\"]?(https?://[^)'\"]*)", html)
+    assert fetched == [] and "dataContextId" not in html

@@ -7,6 +7,7 @@ built there and copied to `<outbox>/<D>/datadocs/`.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -58,4 +59,31 @@ def build(night: date, results: Iterable, outbox: Path) -> Path:
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(site, target)
+    for page in target.rglob("*.html"):
+        page.write_text(local_only(page.read_text(encoding="utf-8")), encoding="utf-8")
     return target / "index.html"
+
+
+# GX's pages load Bootstrap, jQuery and Vega from CDNs and a logo that reports the context id to S3:
+# on the city's intranet these fail or leak. The pages keep GX's own stylesheet (static/, copied with
+# them) and stay readable as plain tables; what needed the scripts (filters, charts) is lost.
+_EXTERNAL_TAG = re.compile(r"<(script|link)\b[^>]*\b(?:src|href)=\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
+                           re.IGNORECASE)
+_EXTERNAL_IMG = re.compile(r"<img\b[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE | re.DOTALL)
+_EXTERNAL_LINK = re.compile(r"<a\b([^>]*)\bhref=\"https?://[^\"]*\"([^>]*)>", re.IGNORECASE | re.DOTALL)
+_EXTERNAL_CSS = re.compile(r"url\(\s*['\"]?https?://[^)]*\)", re.IGNORECASE)
+
+
+# a little of what Bootstrap gave, inline: the pages stay readable offline
+_LOCAL_STYLE = ("<style>body{font-family:Helvetica,Arial,sans-serif;margin:1rem auto;max-width:1100px;padding:0 1rem}"
+                "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5dbe3;padding:.3rem .5rem;"
+                "text-align:left;vertical-align:top}a{color:#1f4e79}</style>")
+
+
+def local_only(html: str) -> str:
+    """The page without anything fetched from outside (scripts, stylesheets, images, CSS urls) and
+    without links out (they become plain text)."""
+    html = _EXTERNAL_TAG.sub("", html).replace("</head>", _LOCAL_STYLE + "</head>", 1)
+    html = _EXTERNAL_IMG.sub("", html)
+    html = _EXTERNAL_CSS.sub("none", html)
+    return _EXTERNAL_LINK.sub(r"<a\1\2>", html)

@@ -1,4 +1,5 @@
-"""What publishing reads of night D from the warehouse: findings, resolved, figures, 30-night history."""
+"""What publishing reads of night D from the warehouse: findings, resolved, figures, 30-night history,
+and how each source's checks went."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Night:
     resolved: list[dict]
     figures: dict
     history: dict[date, dict[str, int]] = field(default_factory=dict)  # night -> code -> count
+    validation: list[tuple[str, bool, list[str]]] = field(default_factory=list)  # (suite, accepted, blocking)
 
     @property
     def history_nights(self) -> list[date]:
@@ -52,4 +54,5 @@ def load(conn, night: date) -> Night:
     history: dict[date, dict[str, int]] = {}
     for day, code, count in conn.execute(sqlfile.text(__name__, "history"), {"night": night, "nights": HISTORY_NIGHTS}):
         history.setdefault(day, {})[code] = count
-    return Night(night, findings, resolved, (row[0] if row else None) or {}, history)
+    validation = [tuple(r) for r in conn.execute(sqlfile.text(__name__, "validation"), {"night": night})]
+    return Night(night, findings, resolved, (row[0] if row else None) or {}, history, validation)

@@ -64,6 +64,7 @@ def figures_view(figures: dict) -> dict:
     return view
 
 
+AGENCIES_WITH_SUMMARY = frozenset({DINSOS, "bpjs-tk", "disdukcapil", "bpkad"})
 MIN_TREND_NIGHTS = 7  # fewer computed nights make an empty chart, not a trend
 
 
@@ -249,12 +250,38 @@ def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[di
         new=sum(1 for r in rows if r.get("status") == "NEW"),
         resolved_total=len(resolved),
         compared_with=compared_with(data),
+        validation=validation_summary(data) if not show_rows or audience in AGENCIES_WITH_SUMMARY else [],
         sections=_code_sections(audience, rows, resolved, policy, show_rows),
         charts=_city_charts(data, audience) if with_charts else None,
         show_rows=show_rows,
         checklist=(audience or "").startswith(KELURAHAN + "/"),
         limit=TABLE_LIMIT,
     )
+
+
+SUITE_NAMES = {
+    "dukcapil": "Disdukcapil — data kependudukan", "bpjs_peserta": "BPJS Ketenagakerjaan — peserta",
+    "bpjs_iuran": "BPJS Ketenagakerjaan — iuran", "bpjs_klaim": "BPJS Ketenagakerjaan — klaim",
+    "dtsen": "DTSEN Dinas Sosial", "rt": "Buku kas RT",
+}
+_SUITE_SOURCE = {"dukcapil": "dukcapil", "bpjs_peserta": "bpjs", "bpjs_iuran": "bpjs", "bpjs_klaim": "bpjs",
+                 "dtsen": "dtsen", "rt": "rt"}
+
+
+def validation_summary(data: Night) -> list[dict]:
+    """Each source's checks of the night in words: accepted or not, and how many of its records the
+    source must fix (INVALID_SOURCE_RECORD findings of that source)."""
+    invalid = Counter(r.get("source") for r in data.findings if r["finding_code"] == "INVALID_SOURCE_RECORD")
+    rows, counted = [], set()
+    for suite, accepted, _blocking in data.validation:
+        source = _SUITE_SOURCE.get(suite, suite)
+        rows.append({
+            "sumber": SUITE_NAMES.get(suite, suite),
+            "status": "diterima" if accepted else "ditolak malam ini (data tidak dipakai; tim data sudah diberi tahu)",
+            "tidak_valid": invalid[source] if source not in counted else None,
+        })
+        counted.add(source)
+    return rows
 
 
 def compared_with(data: Night) -> str:

@@ -154,6 +154,18 @@ def row_action(row: dict, policy=None) -> list[str]:
         if code == "DEATH_BENEFIT_UNCLAIMED" and isinstance(d.get("jkm_benefit"), int | float):
             line += f"; ahli waris berhak santunan {rupiah(d['jkm_benefit'])}"
         return [line]
+    if code == "NIK_NOT_IN_REGISTRY":
+        return ["NIK di BPJS tidak dikenal Disdukcapil dan tidak ada warga lain yang cocok: minta peserta "
+                "menunjukkan KTP/KK, lalu perbaiki NIK di BPJS"]
+    if code == "NIK_MISMATCH":
+        return ["Peserta ini tercatat di Disdukcapil dengan NIK lain: ganti NIK di BPJS dengan NIK Disdukcapil"]
+    if code == "IDENTITY_MISMATCH":
+        return ["NIK dikenal Disdukcapil, tetapi nama atau tanggal lahir di BPJS berbeda: cocokkan dengan KTP, "
+                "lalu perbaiki data di BPJS"]
+    if code == "DUPLICATE_PARTICIPANT":
+        kpjs = d.get("kpjs") or []
+        many = f"{len(kpjs)} kartu" if isinstance(kpjs, list) and kpjs else "lebih dari satu kartu"
+        return [f"Satu orang, {many} aktif: pertahankan satu kepesertaan, nonaktifkan yang lain"]
     if code == "MOVED_OUT_OF_CITY" and d.get("kode_wilayah_baru"):
         since = f" sejak {tanggal(as_date(d['tgl_pindah']))}" if as_date(d.get("tgl_pindah")) else ""
         return [f"Pindah ke {labels.region_name(d['kode_wilayah_baru'])}{since}"]

@@ -39,3 +39,20 @@ def test_each_code_says_how_many_there_were_and_how_many_now():
     html = render_audience(Night(D, [persisting, new], resolved, {}, {}), "dinsos", [persisting, new], resolved)
     text = re.sub(r"<[^>]+>", "", html)
     assert re.search(r"4 → 2 \(turun 2\)", text)  # before: 1 persisting + 3 resolved; now 2
+
+
+def test_bpkad_sees_the_rupiah_each_code_puts_at_stake():
+    from staging_builder import default_policy
+
+    base = {"nik": "157103******0004", "kpj": "22014587310", "period": None, "source": "bpjs", "source_ref": None,
+            "severity": "TINGGI", "nama": "ANI", "kode_wilayah": "1571031004", "no_rt": "005", "no_rw": "002",
+            "ledger_kelurahan": None, "first_seen": D, "status": "NEW"}
+    rows = [{**base, "finding_code": "MOVED_OUT_OF_CITY", "details": {}}] * 2 + [
+        {**base, "finding_code": "DUPLICATE_PARTICIPANT", "details": {"kpjs": ["1", "2", "3"]}},
+        {**base, "finding_code": "PREMIUM_ARREARS", "details": {"arrears_amount": 50400, "payer": "APBD_KOTA_JAMBI"}}]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", render_audience(Night(D, rows, [], {}, {}), "bpkad", rows, [],
+                                                                      default_policy())))
+    assert "Anggaran terdampak" in text
+    # two people who moved out, Rp 16.800 each; one person on three cards: two cards too many
+    assert text.count("Rp 33.600 per bulan") == 2
+    assert "tunggakan Rp 50.400" in text

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jaring import findings_contract as contract
 from jaring.publishing import charts, labels
-from jaring.publishing.audiences import DINSOS, GOES_TO, KELURAHAN, sees_full_nik
+from jaring.publishing.audiences import BPKAD, DINSOS, GOES_TO, KELURAHAN, sees_full_nik
 from jaring.publishing.formatting import angka, as_date, bulan, is_missing, rupiah, tanggal
 from jaring.publishing.night_data import Night
 
@@ -246,9 +246,25 @@ def _code_sections(audience: str | None, rows: list[dict], resolved: list[dict],
             "count": len(code_rows), "new": sum(1 for r in code_rows if r.get("status") == "NEW"),
             "resolved": done[code],
             # the night compared with held the persisting ones and the resolved ones
-            "before": len(code_rows) - sum(1 for r in code_rows if r.get("status") == "NEW") + done[code], "groups": _groups(code, audience, code_rows, policy) if show_rows else [],
+            "before": len(code_rows) - sum(1 for r in code_rows if r.get("status") == "NEW") + done[code],
+            "groups": _groups(code, audience, code_rows, policy) if show_rows else [],
+            "at_stake": at_stake(code, code_rows, policy) if audience == BPKAD and policy else None,
         })
     return sections
+
+
+def at_stake(code: str, rows: list[dict], policy) -> str | None:
+    """What a code costs the city budget, for BPKAD: premiums paid each month for people the APBD should
+    not cover (moved out, no longer eligible, a second card), or the arrears owed."""
+    if code == "PREMIUM_ARREARS":
+        owed = sum(r["details"].get("arrears_amount") or 0 for r in rows if isinstance(r.get("details"), dict))
+        return f"tunggakan {rupiah(owed)}"
+    if code == "DUPLICATE_PARTICIPANT":
+        extra = sum(max(len((r.get("details") or {}).get("kpjs") or []) - 1, 1) for r in rows)
+        return f"{rupiah(extra * policy.monthly_premium)} per bulan"
+    if code in ("MOVED_OUT_OF_CITY", "NO_LONGER_ELIGIBLE"):
+        return f"{rupiah(len(rows) * policy.monthly_premium)} per bulan"
+    return None
 
 
 def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[dict], with_charts: bool,

@@ -70,3 +70,19 @@ def test_on_paper_a4_with_the_header_row_on_every_page(browser, folder):
 
     sizes = set(findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf))
     assert sizes and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in sizes)  # A4
+
+
+_NAMES_IN_VIEW = """width => [...document.querySelectorAll('table.orang td.siapa')].slice(0, 20).every(td => {
+    const box = td.getBoundingClientRect();
+    return box.left >= 0 && box.right <= width;
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("report", ["dinsos/laporan.html", f"kelurahan/{TALANG_BANJAR}/laporan.html"])
+def test_each_persons_name_is_in_view_without_scrolling_sideways(browser, folder, tmp_path, report, width):
+    page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=1)
+    page.goto((folder / report).as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.locator("table.orang td.siapa").count() and page.evaluate(_NAMES_IN_VIEW, width)
+    page.screenshot(path=str(tmp_path / f"{report.replace('/', '_')}-{width}.png"), full_page=True)

@@ -65,6 +65,7 @@ def outbox(sample_night, tmp_path):
         write_outbox(NIGHT, conn, tmp_path)
     recipients = tmp_path / "recipients.yaml"
     recipients.write_text(f"""
+kontak: "Tim Data Jaring — data@jambikota.example, 0741 000000"
 bpjs-tk: [rekon@bpjs.example]
 dinsos: [dinsos@jambikota.example, pkh@jambikota.example]
 disdukcapil: [dukcapil@jambikota.example]
@@ -109,6 +110,8 @@ def test_each_audience_gets_its_report_and_a_refusal_is_reported(smtp, outbox):
         assert any(name.endswith(".xlsx") and data[:2] == b"PK" for name, data in attachments.items())
         # every audience: a short HTML body (no personal data) and the report attached
         assert html is not None and "paling lambat 15 Desember 2026" in html and not FULL_NIK.search(html)
+        for body in (text, html):  # whom to ask, from the recipients file
+            assert "Pertanyaan tentang laporan ini: Tim Data Jaring — data@jambikota.example, 0741 000000" in body
         assert len(html) < 6000 and "<table" in html and "Laporan Rekonsiliasi" not in html
         report = attachments["laporan-2026-11-20.html"]
         assert "Laporan Rekonsiliasi" in report.decode() if isinstance(report, bytes) else report

@@ -73,6 +73,7 @@ def audiences_in(folder: Path) -> list[str]:
 
 WIB = timezone(timedelta(hours=7))
 TOP_ACTIONS = 3
+CONTACT = "kontak"  # the recipients file's contact for questions, printed in every report mail
 
 
 def deadline(night: date, due_day: int = 15) -> date:
@@ -120,6 +121,8 @@ def _counts_text(s: dict) -> str:
     lines += ["", "Rincian per orang ada di lampiran: laporan.html (dibuka dengan peramban, juga di ponsel) dan "
               "temuan.xlsx.", "Lampiran memuat data pribadi; perlakukan sebagai dokumen rahasia (UU 27/2022).", "",
               "Pesan ini dikirim otomatis oleh Jaring, Pemerintah Kota Jambi."]
+    if s.get("contact"):
+        lines.insert(-1, f"Pertanyaan tentang laporan ini: {s['contact']}")
     return "\n".join(lines) + "\n"
 
 
@@ -143,15 +146,16 @@ def _counts_html(s: dict) -> str:
         + "</tr></table>" + actions
         + "<p>Rincian per orang ada di lampiran <b>laporan.html</b> (dibuka dengan peramban, juga di ponsel) dan "
           "<b>temuan.xlsx</b>. Lampiran memuat data pribadi; perlakukan sebagai dokumen rahasia (UU 27/2022).</p>"
-          '<p style="color:#5b6574;font-size:.85rem">Pesan ini dikirim otomatis oleh Jaring, Pemerintah Kota '
+          + (f"<p>Pertanyaan tentang laporan ini: {e(s['contact'])}</p>" if s.get("contact") else "")
+        + '<p style="color:#5b6574;font-size:.85rem">Pesan ini dikirim otomatis oleh Jaring, Pemerintah Kota '
           "Jambi.</p></body></html>"
     )
 
 
 def build_message(night: date, audience: str, folder: Path, sender: str, to: list[str],
-                  due: date | None = None, now: datetime | None = None) -> EmailMessage:
+                  due: date | None = None, now: datetime | None = None, contact: str | None = None) -> EmailMessage:
     counts = json.loads((folder / "ringkasan.json").read_text(encoding="utf-8"))
-    summary = _summary(night, audience, counts, due or deadline(night))
+    summary = _summary(night, audience, counts, due or deadline(night)) | {"contact": contact}
     message = EmailMessage()
     message["Subject"] = f"[Jaring] Temuan rekonsiliasi {tanggal(night)} — {labels.audience_name(audience)}"
     message["From"] = sender
@@ -196,14 +200,14 @@ def _flag(value) -> bool:
 
 
 def _deliver(smtp: _Smtp, night: date, audience: str, folder: Path, to: list[str], attempts: int,
-             backoff: float, record=None) -> tuple[list[str], str | None]:
+             backoff: float, record=None, contact: str | None = None) -> tuple[list[str], str | None]:
     """Deliver to `to`; returns (delivered addresses, error or None). Retries transient failures only.
     `record(addresses, message_id)` is told each delivery as soon as the server accepted it."""
     delivered: list[str] = []
     pending = list(to)
     error = None
     for attempt in range(1, attempts + 1):
-        message = build_message(night, audience, folder, smtp.sender, pending)
+        message = build_message(night, audience, folder, smtp.sender, pending, contact=contact)
         try:
             refused = smtp.send(message, pending)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -282,7 +286,8 @@ def send_reports(night: date, outbox: Path, recipients_file: Path, *, conn=None,
                 result["already_sent"].append(audience)
                 continue
         delivered, error = _deliver(smtp, night, audience, folder / audience, to, attempts, backoff,
-                                    lambda addresses, mid, a=audience: ledger.record(night, a, addresses, mid))
+                                    lambda addresses, mid, a=audience: ledger.record(night, a, addresses, mid),
+                                    contact=doc.get(CONTACT))
         if delivered:
             result["sent"][audience] = delivered
         if error:

@@ -142,7 +142,7 @@ def test_dinsos_sees_the_eligible_by_quota_rank_within_the_quota_first(ranked_ni
     names = [row[header.index("Nama")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == [f"WARGA RANK {rank:03d}" for rank in range(1, 7)]
     actions = [row[header.index("Yang dilakukan")] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert actions[0] == "Dalam kuota — daftarkan (urutan 1)" and actions[3] == "Daftar tunggu (urutan 4)"
+    assert actions[0] == "Dalam kuota — daftarkan (urutan 1)" and actions[3] == "Daftar tunggu — belum perlu dihubungi (urutan 4)"
 
 
 def test_a_kelurahan_gets_one_checklist_per_rt(ranked_night, tmp_path):

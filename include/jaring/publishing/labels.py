@@ -96,7 +96,8 @@ CODE_TEXT: dict[str, CodeText] = {
         "Warga memenuhi syarat Perwal untuk dibiayai APBD Kota, tetapi belum memiliki kepesertaan BPJS "
         "Ketenagakerjaan yang AKTIF.",
         {
-            KELURAHAN: "Beri tahu warga dan bantu melengkapi data pendaftaran (KTP, KK, nomor HP).",
+            KELURAHAN: "Beri tahu warga yang masuk kuota dan bantu melengkapi data pendaftaran (KTP, KK, nomor HP); "
+                       "warga di daftar tunggu belum perlu dihubungi (mereka didaftarkan bila kuota bertambah).",
             "*": "Daftarkan sesuai urutan prioritas dan sisa kuota; yang di luar kuota masuk daftar tunggu.",
         },
     ),
@@ -234,7 +235,7 @@ DETAIL_LABELS = {
     "rejected_claims": "Klaim JKM yang pernah ditolak",
     "no_kk": "Nomor KK",
     "heirs": "Ahli waris (satu KK)",
-    "scholarship_children": "Anak di bawah 23 tahun (calon penerima beasiswa)",
+    "scholarship_children": "Anak di bawah 23 tahun di KK",
     "scholarship_max_children": "Beasiswa paling banyak untuk (anak)",
     "three_years_contributions": "Iuran sudah berjalan 3 tahun atau lebih",
     "scholarship_children_payable": "Anak yang berhak beasiswa",

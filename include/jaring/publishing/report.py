@@ -135,7 +135,7 @@ def row_action(row: dict, policy=None) -> list[str]:
         return [text[0].upper() + text[1:]]
     if code == "ELIGIBLE_NOT_ENROLLED":
         rank = d.get("quota_rank")
-        where = "Dalam kuota — daftarkan" if d.get("within_quota") else "Daftar tunggu"
+        where = "Dalam kuota — daftarkan" if d.get("within_quota") else "Daftar tunggu — belum perlu dihubungi"
         return [f"{where} (urutan {angka(rank)})" if rank is not None else where]
     if code == "INVALID_SOURCE_RECORD":
         return labels.detail_lines("reason", d.get("reason")) + [labels.source_ref_text(row.get("source_ref"))]

@@ -44,3 +44,11 @@ def night_of_run(requested: str | None, data_interval_start: datetime | None, ru
         return run_after.astimezone(WIB).date() - timedelta(days=1)
     raise ValueError("cannot tell the night: no `night` parameter, data interval or run time")
 
+
+
+def action_deadline(night: date, due_day: int = 15) -> date:
+    """By when the offices should act on night D's findings: the next premium due day (the 15th), so
+    arrears and unremitted premiums are settled before the next month falls due."""
+    year, month = (night.year, night.month) if night.day < due_day else \
+        (night.year + night.month // 12, night.month % 12 + 1)
+    return date(year, month, due_day)

@@ -56,3 +56,17 @@ def test_bpkad_sees_the_rupiah_each_code_puts_at_stake():
     # two people who moved out, Rp 16.800 each; one person on three cards: two cards too many
     assert text.count("Rp 33.600 per bulan") == 2
     assert "tunggakan Rp 50.400" in text
+
+
+def test_the_report_opens_with_what_this_office_must_do_by_when():
+    from staging_builder import default_policy
+
+    row = {"finding_code": "ELIGIBLE_NOT_ENROLLED", "nik": "157103******0004", "kpj": None, "period": None,
+           "source": "dtsen", "source_ref": "dtsen:1", "severity": "SEDANG", "nama": "ANI", "kode_wilayah":
+           "1571031004", "no_rt": "005", "no_rw": "002", "ledger_kelurahan": None, "first_seen": D,
+           "status": "NEW", "details": {"quota_rank": 1, "within_quota": True}}
+    html = render_audience(Night(D, [row], [], {}, {}), "dinsos", [row], [], default_policy())
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    todo = text.index("Yang perlu dilakukan, paling lambat 15 Desember 2026:")
+    assert todo < text.index("Ringkasan temuan")  # the action first, the figures after
+    assert re.search(r"Layak belum terdaftar : 1 orang/catatan — Daftarkan", text[todo:])

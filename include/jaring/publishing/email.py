@@ -25,6 +25,7 @@ from html import escape
 from pathlib import Path
 
 from jaring.config import SMTP_CONN_ID, endpoint
+from jaring.nights import action_deadline
 from jaring.publishing import labels
 from jaring.publishing.audiences import AGENCIES, KELURAHAN
 from jaring.publishing.formatting import angka, tanggal
@@ -74,15 +75,6 @@ def audiences_in(folder: Path) -> list[str]:
 WIB = timezone(timedelta(hours=7))
 TOP_ACTIONS = 3
 CONTACT = "kontak"  # the recipients file's contact for questions, printed in every report mail
-
-
-def deadline(night: date, due_day: int = 15) -> date:
-    """When the actions should be done: the next premium due day after night D (policy: the 15th of the
-    month after the coverage month), so arrears and unremitted premiums are settled before the next one falls
-    due."""
-    year, month = (night.year, night.month) if night.day < due_day else \
-        (night.year + night.month // 12, night.month % 12 + 1)
-    return date(year, month, due_day)
 
 
 def _summary(night: date, audience: str, counts: dict, due: date) -> dict:
@@ -155,7 +147,7 @@ def _counts_html(s: dict) -> str:
 def build_message(night: date, audience: str, folder: Path, sender: str, to: list[str],
                   due: date | None = None, now: datetime | None = None, contact: str | None = None) -> EmailMessage:
     counts = json.loads((folder / "ringkasan.json").read_text(encoding="utf-8"))
-    summary = _summary(night, audience, counts, due or deadline(night)) | {"contact": contact}
+    summary = _summary(night, audience, counts, due or action_deadline(night)) | {"contact": contact}
     message = EmailMessage()
     message["Subject"] = f"[Jaring] Temuan rekonsiliasi {tanggal(night)} — {labels.audience_name(audience)}"
     message["From"] = sender

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from jaring import findings_contract as contract
+from jaring.nights import action_deadline
 from jaring.publishing import charts, labels
 from jaring.publishing.audiences import BPKAD, DINSOS, GOES_TO, KELURAHAN, sees_full_nik
 from jaring.publishing.formatting import angka, as_date, bulan, is_missing, rupiah, tanggal
@@ -278,6 +279,7 @@ def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[di
         new=sum(1 for r in rows if r.get("status") == "NEW"),
         resolved_total=len(resolved),
         compared_with=compared_with(data),
+        due=action_deadline(data.night, policy.premium_due_day if policy else 15),
         validation=validation_summary(data) if not show_rows or audience in AGENCIES_WITH_SUMMARY else [],
         sections=_code_sections(audience, rows, resolved, policy, show_rows),
         charts=_city_charts(data, audience) if with_charts else None,

@@ -86,3 +86,12 @@ def test_each_persons_name_is_in_view_without_scrolling_sideways(browser, folder
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.locator("table.orang td.siapa").count() and page.evaluate(_NAMES_IN_VIEW, width)
     page.screenshot(path=str(tmp_path / f"{report.replace('/', '_')}-{width}.png"), full_page=True)
+
+
+def test_on_paper_a_sign_off_block_closes_the_report_and_on_screen_it_does_not_show(browser, folder):
+    page = browser.new_page()
+    page.goto((folder / "dinsos" / "laporan.html").as_uri())
+    assert not page.locator("section.pengesahan").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator("section.pengesahan").is_visible()
+    assert "Tanda tangan" in page.locator("section.pengesahan").inner_text()

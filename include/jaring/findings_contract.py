@@ -59,6 +59,7 @@ PARTICIPATION = ("kpj", PAYER, "tgl_kepesertaan", "participant_nik")  # an entry
 ACTIVE_BY_PAYER = "active_by_payer"  # {payer: AKTIF participants}
 APBD_QUOTA = "apbd_quota"
 COVERAGE_BY_KECAMATAN = "coverage_by_kecamatan"  # a list, one entry per kecamatan
+COVERAGE_BY_KELURAHAN = "coverage_by_kelurahan"  # {kode kelurahan: its coverage}
 APBD_PROJECTED_COST = "apbd_projected_cost"
 COMPARED_WITH = "compared_with"  # the night D was compared with for NEW/PERSISTING (added by reconciliation.run)
 FIGURES: dict[str, tuple[str, ...]] = {  # name -> the keys of its object (or of each list entry)
@@ -69,6 +70,7 @@ FIGURES: dict[str, tuple[str, ...]] = {  # name -> the keys of its object (or of
     APBD_QUOTA: ("year", "quota", "used", "left", "over"),
     COVERAGE_BY_KECAMATAN: ("kode_kecamatan", "nama_kecamatan", "eligible", "enrolled", "percent", "within_quota"),
     "coverage_total": ("eligible", "enrolled", "percent"),
+    COVERAGE_BY_KELURAHAN: ("eligible", "enrolled", "within_quota", "waiting"),
     APBD_PROJECTED_COST: ("year", "active_apbd", "monthly_premium", "months", "amount", "at_full_quota", "formula"),
 }
 

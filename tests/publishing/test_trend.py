@@ -70,3 +70,13 @@ def test_the_report_opens_with_what_this_office_must_do_by_when():
     todo = text.index("Yang perlu dilakukan, paling lambat 15 Desember 2026:")
     assert todo < text.index("Ringkasan temuan")  # the action first, the figures after
     assert re.search(r"Layak belum terdaftar : 1 orang/catatan — Daftarkan", text[todo:])
+
+
+def test_a_kelurahan_sees_its_own_eligible_enrolled_and_waiting():
+    figures = {"coverage_by_kelurahan": {"1571031004": {"eligible": 40, "enrolled": 25, "within_quota": 9,
+                                                         "waiting": 6}}}
+    html = render_audience(Night(D, [], [], figures, {}), "kelurahan/1571031004", [], [])
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert re.search(r"40 warga layak .* 25 sudah terdaftar .* 9 belum terdaftar, dalam kuota: daftarkan 6 daftar tunggu",
+                     text)
+    assert "warga layak di kelurahan ini" not in render_audience(Night(D, [], [], figures, {}), "dinsos", [], []).lower()

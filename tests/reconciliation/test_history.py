@@ -85,3 +85,13 @@ def test_the_first_night_compares_with_nothing(warehouse):
     with db.connect(warehouse) as conn:
         figures = conn.execute("SELECT figures FROM recon.figures WHERE night = %s", (D1,)).fetchone()[0]
     assert figures["compared_with"] is None
+
+
+def test_figures_by_kelurahan(warehouse):
+    n = night(D2, dead=False, bad_file=False)  # AHMAD enrolled (APBD), SITI eligible and not enrolled
+    reconcile(warehouse, n, default_policy(apbd_quota_by_year={2026: 1}))
+    with db.connect(warehouse) as conn:
+        figures = conn.execute("SELECT figures FROM recon.figures WHERE night = %s", (D2,)).fetchone()[0]
+    # quota 1 used by AHMAD: SITI waits
+    assert figures["coverage_by_kelurahan"] == {"1571031004": {"eligible": 2, "enrolled": 1, "within_quota": 0,
+                                                                "waiting": 1}}

@@ -279,6 +279,7 @@ def _page(data: Night, audience: str | None, rows: list[dict], resolved: list[di
         new=sum(1 for r in rows if r.get("status") == "NEW"),
         resolved_total=len(resolved),
         compared_with=compared_with(data),
+        coverage=kelurahan_coverage(data, audience),
         due=action_deadline(data.night, policy.premium_due_day if policy else 15),
         validation=validation_summary(data) if not show_rows or audience in AGENCIES_WITH_SUMMARY else [],
         sections=_code_sections(audience, rows, resolved, policy, show_rows),
@@ -312,6 +313,14 @@ def validation_summary(data: Night) -> list[dict]:
         })
         counted.add(source)
     return rows
+
+
+def kelurahan_coverage(data: Night, audience: str | None) -> dict | None:
+    """A kelurahan's own figures: its eligible residents, enrolled, within the quota, waiting."""
+    if not (audience or "").startswith(KELURAHAN + "/"):
+        return None
+    mine = (data.figures.get(contract.COVERAGE_BY_KELURAHAN) or {}).get(audience.partition("/")[2])
+    return mine or {"eligible": 0, "enrolled": 0, "within_quota": 0, "waiting": 0}
 
 
 def compared_with(data: Night) -> str:

@@ -4,6 +4,8 @@
 - `apbd_quota`: the year's quota, `used` = AKTIF participants paid by the city, `left` = max(quota - used, 0);
 - `coverage_by_kecamatan`: eligible people (policy.md), those enrolled (an AKTIF participant linked,
   any payer) and the percentage, per kecamatan of domicile (`jaring.regions`), plus the city total;
+- `coverage_by_kelurahan`: {kode kelurahan: eligible, enrolled, within_quota, waiting} for each kelurahan
+  with eligible residents (a kelurahan's report shows its own);
 - `apbd_projected_cost`: `amount = active APBD participants x monthly premium x 12`, the cost of a
   full budget year (the year of D) at tonight's head count; `at_full_quota` the same for the quota.
 """
@@ -43,6 +45,11 @@ def compute(conn, params: dict, payers: dict[str, int]) -> dict:
         "apbd_quota": {"year": year, "quota": params["quota"], "used": used,
                        "left": max(params["quota"] - used, 0), "over": max(used - params["quota"], 0)},
         "coverage_by_kecamatan": coverage,
+        "coverage_by_kelurahan": {
+            kode: {"eligible": eligible, "enrolled": enrolled, "within_quota": within,
+                   "waiting": eligible - enrolled - within}
+            for kode, eligible, enrolled, within in sqlfile.execute(conn, __name__, "figures_coverage_kelurahan",
+                                                                     params)},
         "coverage_total": {"eligible": total_eligible, "enrolled": total_enrolled,
                            "percent": _percent(total_enrolled, total_eligible)},
         "apbd_projected_cost": {

@@ -95,3 +95,12 @@ def test_on_paper_a_sign_off_block_closes_the_report_and_on_screen_it_does_not_s
     page.emulate_media(media="print")
     assert page.locator("section.pengesahan").is_visible()
     assert "Tanda tangan" in page.locator("section.pengesahan").inner_text()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_city_summary_fits_and_its_charts_are_legible(browser, folder, tmp_path, width):
+    page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=1)
+    page.goto((folder / "laporan.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.locator("svg text").count() and page.evaluate(_SMALLEST_CHART_TEXT) >= 11
+    page.screenshot(path=str(tmp_path / f"city-{width}.png"), full_page=True)

@@ -7,6 +7,7 @@
     jaring send --night 2026-11-20 [--again]  mail night D's reports to whoever has not had them (or all)
     jaring backfill --from 2026-11-18 --to 2026-11-20 [--deliver]
                                               the nights D1..D2 (inclusive) under the scheduler
+    jaring backfill --stale [--deliver]       the nights whose history a backfill made stale, in order
     jaring db migrate                         bring the warehouse schema up to date
 
 The simulated agencies are `jaring-sim`, the local stack `jaring-dev` (tools/, not shipped).
@@ -63,11 +64,12 @@ def _print_steps(result) -> None:
 
 
 def cmd_status(args) -> int:
-    from jaring import pipeline
+    from jaring import pipeline, stale_history
     from jaring.warehouse import db, sqlfile
 
     with db.connect() as conn:
         attempts = sqlfile.execute(conn, __name__, "step_runs_of_night", {"night": args.date}).fetchall()
+        recomputed = stale_history.stale_nights(conn).get(args.date)
     if not attempts:
         print(f"night {args.date}: no step has run")
         return 1
@@ -79,7 +81,10 @@ def cmd_status(args) -> int:
     latest = {step: status for step, _, status, *_ in attempts}
     missing = [name for name in pipeline.STEPS if latest.get(name) != "success"]
     print("all steps succeeded" if not missing else f"not (yet) succeeded: {', '.join(missing)}")
-    return 0 if not missing else 1
+    if recomputed:
+        print(f"history stale: night {recomputed} was reconciled again after this night; "
+              "recompute the later nights in order with `jaring backfill --stale`")
+    return 0 if not missing and not recomputed else 1
 
 
 def backfill_command(first: date, last: date, deliver: bool) -> list[str]:
@@ -99,6 +104,22 @@ def cmd_backfill(args) -> int:
     import shutil
     import subprocess
 
+    if args.stale and (args.first or args.last):
+        print("--stale picks the nights itself: give it without --from/--to", file=sys.stderr)
+        return 2
+    if args.stale:
+        from jaring import stale_history
+        from jaring.warehouse import db
+
+        with db.connect() as conn:
+            stale = stale_history.range_to_recompute(conn)
+        if stale is None:
+            print("no stale night: every computed night was reconciled after the nights before it")
+            return 0
+        args.first, args.last = stale
+    elif args.first is None or args.last is None:
+        print("name the nights (--from D1 --to D2) or ask for the stale ones (--stale)", file=sys.stderr)
+        return 2
     if args.last < args.first:
         print("--to is before --from", file=sys.stderr)
         return 2
@@ -145,8 +166,10 @@ def parser() -> argparse.ArgumentParser:
     night.set_defaults(func=cmd_night)
 
     backfill = sub.add_parser("backfill", help="re-run nights D1..D2 (inclusive) under the Airflow scheduler")
-    backfill.add_argument("--from", dest="first", type=night_date, required=True)
-    backfill.add_argument("--to", dest="last", type=night_date, required=True)
+    backfill.add_argument("--from", dest="first", type=night_date)
+    backfill.add_argument("--to", dest="last", type=night_date)
+    backfill.add_argument("--stale", action="store_true",
+                          help="the nights a backfill of an earlier night made stale (jaring status names them)")
     backfill.add_argument("--deliver", action="store_true", help="also mail the reports and PUT to BPJS")
     backfill.set_defaults(func=cmd_backfill)
 

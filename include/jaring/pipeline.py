@@ -58,11 +58,17 @@ def ingest_rt(night: date, conn) -> dict:
 
 def reconcile(night: date, conn) -> dict:
     from jaring import policy, reconciliation
+    from jaring.warehouse import sqlfile
 
     # NEW / PERSISTING of night D are computed against the latest night before it: reconciliations
     # of different nights take turns, so none reads a night another is still writing.
     conn.execute("SELECT pg_advisory_lock(hashtext('jaring.history'))")
-    return reconciliation.run(night, conn, policy.load())
+    counts = reconciliation.run(night, conn, policy.load())
+    later = [d for (d,) in sqlfile.execute(conn, __name__, "later_reconciled_nights", {"night": night})]
+    if later:
+        log.warning("night %s reconciled again: the history of the %d later night(s) %s … %s is stale until "
+                    "they are recomputed (jaring backfill --stale)", night, len(later), later[0], later[-1])
+    return {**counts, "later_nights_stale": len(later)}
 
 
 def publish_outbox(night: date, conn) -> dict:

@@ -18,9 +18,11 @@ Expectations, links each person across them, computes the findings of
 | `reconcile` | links and findings of night D (needs all four sources) |
 | `publish_outbox` | `JARING_OUTBOX/<D>/` for every audience |
 | `send_reports`, `put_bpjs` | e-mail each audience; PUT BPJS's share |
+| `run_note` | the run's note: the night, its counts, links to the city report and the Data Docs (or what failed) |
 
 A failed source fails its own task (its log names the source and its connection) and
-mails the engineers (`engineers` in JARING_RECIPIENTS); the other sources still land, and
+mails the engineers (`engineers` in JARING_RECIPIENTS); a run not done 4 hours after it was queued
+(06:00 WIB for the 02:00 run) mails them too (a deadline alert, sent by the triggerer); the other sources still land, and
 reconciliation waits until the night is re-run. A failure retrying cannot mend (a source
 rejected by its expectations, refused credentials, a bad policy file) fails at once; a source
 that is down is retried, the run red within ~16 minutes. Every task replaces night D's rows,
@@ -46,11 +48,21 @@ import os
 from datetime import date, timedelta
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    AsyncCallback,
+    CronDataIntervalTimetable,
+    DeadlineAlert,
+    DeadlineReference,
+    Param,
+    dag,
+    get_current_context,
+    task,
+)
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from jaring import pipeline
-from jaring.alerts import failure_alert
+from jaring.alerts import failure_alert, night_not_published
 from jaring.pipeline import STEPS
 
 log = logging.getLogger(__name__)
@@ -108,6 +120,11 @@ def step_task(name: str):
     },
     on_failure_callback=failure_alert(),
     dagrun_timeout=timedelta(hours=2),
+    # a scheduled run is queued at 02:00 WIB: the officials' reports must be out by 06:00 (the triggerer
+    # mails the engineers when a run is still not done then); JARING_DEADLINE_MINUTES shortens it in tests
+    deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT,
+                           interval=timedelta(minutes=float(os.environ.get("JARING_DEADLINE_MINUTES", 240))),
+                           callback=AsyncCallback(night_not_published)),
     params={
         "night": Param(None, type=["null", "string"], format="date",
                        description="YYYY-MM-DD; empty = the interval's day (ignored in a backfill)"),
@@ -161,12 +178,31 @@ def jaring_nightly():
     def put_bpjs(night: str, params=None) -> dict:
         return delivery_step("put_bpjs", night, params)
 
+    @task(trigger_rule="all_done", multiple_outputs=False,
+          doc_md="Writes the run's note (shown on the run's page and in the run list): the night, its counts, "
+                 "the links to the city report and the Data Docs, or which step failed. Needs the `airflow_api` "
+                 "connection (the API server, a user allowed to edit runs); skipped without it. Its failure "
+                 "never hides the night's own state.")
+    def run_note(night: str, dag_run=None) -> str:
+        from jaring.run_note import compose, outbox_url, write
+        from jaring.warehouse import db
+
+        with db.connect() as conn:
+            note = compose(date.fromisoformat(night), conn, outbox_url())
+        log.info("run note:\n%s", note)
+        try:
+            write(pipeline.DAG_ID, dag_run.run_id, note)
+        except Exception as exc:  # noqa: BLE001 - a note that cannot be written must not turn a good night red
+            raise AirflowSkipException(f"the run's note is not written: {exc}") from None
+        return note
+
     d = night()
     sources = [ingest_dukcapil(d), ingest_bpjs(d), ingest_dtsen(d), ingest_rt(d)]
     links = reconcile(d)
     outbox = publish_outbox(d)
     sources >> links >> [outbox, put_bpjs(d)]
     outbox >> send_reports(d)
+    outbox >> run_note(d)
 
 
 jaring_nightly()

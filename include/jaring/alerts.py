@@ -1,6 +1,7 @@
 """Telling the engineers a night failed: the smtp provider's notifier, addressed from JARING_RECIPIENTS.
 
-`failure_alert()` is set as the DAG's and every task's `on_failure_callback`. The addresses are
+`failure_alert()` is set as the DAG's and every task's `on_failure_callback`; `night_not_published` is
+the DAG's deadline alert (run by the triggerer when a run is not done in time). The addresses are
 the recipients file's `engineers` list, read when the alert is sent (never at DAG parse). The
 mail names the DAG, the task, the night, the log and the error's first line, masked: a library's
 message may quote a record, and alerts must carry no personal data.
@@ -75,3 +76,39 @@ class EngineersAlert(SmtpNotifier):
 
 def failure_alert() -> EngineersAlert:
     return EngineersAlert()
+
+
+async def night_not_published(context: dict | None = None, **_) -> None:
+    """Deadline alert: night D's run was not done in time (the DAG's deadline, 06:00 WIB for a run
+    queued at 02:00). The triggerer calls it with the run as Airflow's API describes it."""
+    import asyncio
+
+    from jaring.nights import night_of_run
+
+    run = (context or {}).get("dag_run") or {}
+    to = engineers()
+    if not to:
+        return
+    when = {k: _instant(run.get(k)) for k in ("data_interval_start", "run_after", "queued_at")}
+    try:
+        night = night_of_run((run.get("conf") or {}).get("night"), when["data_interval_start"],
+                             when["run_after"]).isoformat()
+    except ValueError:
+        night = "?"
+    deadline = _instant(((context or {}).get("deadline") or {}).get("deadline_time"))
+    rows = [("DAG", run.get("dag_id", "?")), ("run", run.get("dag_run_id", "?")), ("night", night),
+            ("state", run.get("state", "?")), ("queued", when["queued_at"]), ("deadline", deadline)]
+    body = "".join(f"<tr><th align='left'>{k}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    notifier = SmtpNotifier(
+        to=to, subject=f"[Jaring] {run.get('dag_id', '?')}: night {night} not published by its deadline",
+        html_content=(f"<p>Night {night} of Kota Jambi is not published yet: the officials' reports of "
+                      f"this morning are missing.</p><table>{body}</table>"
+                      "<p>Runbook: README, section “When a night fails”.</p>"))
+    # the smtp hook is synchronous underneath; keep the triggerer's event loop free
+    await asyncio.to_thread(notifier.notify, {})
+
+
+def _instant(value):
+    from datetime import datetime
+
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value

@@ -85,3 +85,32 @@ def test_no_engineers_listed_sends_nothing(mailbox, tmp_path, monkeypatch):
     monkeypatch.setenv("JARING_RECIPIENTS", str(tmp_path / "only_agencies.yaml"))
     failure_alert()(context(exception=RuntimeError("boom")))
     assert mailbox.messages == []
+
+
+def test_the_deadline_alert_mails_the_engineers_which_night_is_not_published(mailbox):
+    import asyncio
+
+    from jaring.alerts import night_not_published
+
+    # the context the triggerer hands a deadline callback: the run as the REST API describes it
+    run = {"dag_id": "jaring_nightly", "dag_run_id": "scheduled__2026-11-20T19:00:00+00:00", "state": "running",
+           "data_interval_start": "2026-11-19T19:00:00Z", "run_after": "2026-11-20T19:00:00Z",
+           "queued_at": "2026-11-20T19:00:03Z", "conf": {}}
+    asyncio.run(night_not_published(context={"dag_run": run, "deadline": {"deadline_time": "2026-11-20T23:00:03Z"}}))
+    (to, message), = mailbox.messages
+    assert sorted(to) == ["data@jambikota.example", "oncall@jambikota.example"]
+    assert message["Subject"] == "[Jaring] jaring_nightly: night 2026-11-20 not published by its deadline"
+    assert "2026-11-20 23:00:03" in message.get_body(("html",)).get_content()
+
+
+def test_the_dag_alerts_when_a_run_is_not_done_four_hours_after_it_was_queued():
+    from pathlib import Path
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(str(Path(__file__).resolve().parents[2] / "dags")).dags["jaring_nightly"]
+    alerts = dag.deadline if isinstance(dag.deadline, list) else [dag.deadline]
+    (alert,) = alerts
+    assert alert.reference.reference_name == "DagRunQueuedAtDeadline"
+    assert alert.interval.total_seconds() == 4 * 3600  # queued at 02:00 WIB: published by 06:00
+    assert alert.callback.path == "jaring.alerts.night_not_published"

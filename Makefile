@@ -3,31 +3,40 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 JARING_DEV := $(BIN)/jaring-dev
+EXECUTOR ?= local
 
-.PHONY: demo test lint airflow airflow-stop stop clean venv requirements benchmark browser
+.PHONY: demo test lint airflow celery airflow-stop stop clean venv requirements benchmark system-packages
 
 ## demo: set everything up and run the demo nights on the local stack
-demo: venv
+demo: venv system-packages
 	$(JARING_DEV) demo
 
 ## test: ruff + the whole test suite (starts and stops what it needs)
-test: venv lint browser
+test: venv lint system-packages
 	$(BIN)/python -m pytest
 
-## browser: Debian's Chromium for the browser tests (Playwright drives it; no browser download)
-browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: run 'sudo apt-get install -y chromium' (the browser tests skip)"; fi; }
+## system-packages: Debian's Chromium (browser tests; Playwright drives it, no browser download) and
+## redis-server (Celery's broker), installed when run as root
+SYSTEM_PACKAGES := chromium redis-server
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing:$$missing: run 'sudo apt-get install -y$$missing' (their tests skip)"; fi; fi
 
 lint: venv
 	$(BIN)/ruff check .
 
-## airflow: scheduler, API server, DAG processor, triggerer on 127.0.0.1 (8080, or a free port; JARING_AIRFLOW_PORT)
-airflow: venv
-	$(JARING_DEV) airflow
+## airflow: scheduler, API server, DAG processor, triggerer on 127.0.0.1 (8080, or a free port; JARING_AIRFLOW_PORT);
+## EXECUTOR=celery: CeleryExecutor, with Redis and two Celery workers (w1, w2)
+airflow: venv $(if $(filter celery,$(EXECUTOR)),system-packages)
+	$(JARING_DEV) airflow --executor $(EXECUTOR)
 
-## airflow-stop: stop Airflow's components only (PostgreSQL, the agencies and the mail sink keep running)
+## celery: make airflow EXECUTOR=celery
+celery: venv system-packages
+	$(JARING_DEV) airflow --executor celery
+
+## airflow-stop: stop Airflow's components, Celery workers and Redis (PostgreSQL, the agencies and the mail sink keep running)
 airflow-stop:
 	@if [ -x $(JARING_DEV) ]; then $(JARING_DEV) airflow-stop; fi
 

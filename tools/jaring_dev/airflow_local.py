@@ -1,4 +1,5 @@
-"""Airflow on the local stack: its metadata database and its four components."""
+"""Airflow on the local stack: its metadata database, its four components and, under CeleryExecutor, a Redis
+broker and two Celery workers."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from jaring_dev import processes
-from jaring_dev.stack import AIRFLOW_COMPONENTS, Stack
+from jaring_dev.stack import AIRFLOW_COMPONENTS, CELERY_WORKERS, EXECUTORS, Stack
 
 
 def _airflow() -> str:
@@ -39,8 +42,49 @@ def migrate(stack: Stack) -> None:
         raise RuntimeError(f"airflow db migrate failed:\n{result.stderr[-3000:]}")
 
 
+def worker_command(name: str, concurrency: int = 2) -> list[str]:
+    """One Celery worker, `name@<host>`; logs are read from the shared local folder (no log server)."""
+    return [_airflow(), "celery", "worker", "--celery-hostname", f"{name}@%h",
+            "--concurrency", str(concurrency), "--skip-serve-logs"]
+
+
+def wait_for_workers(broker_url: str, names: tuple[str, ...], timeout: float, run_dir: Path) -> None:
+    """Until every named worker answers a Celery ping through the broker."""
+    from celery import Celery
+
+    wanted = {f"{name}@{socket.gethostname()}" for name in names}
+    app = Celery(broker=broker_url)
+    answered: set[str] = set()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            answered = {host for reply in app.control.ping(timeout=1.0) for host in reply}
+            if wanted <= answered:
+                return
+            time.sleep(1)
+    finally:
+        app.close()
+    logs = ", ".join(str(run_dir / f"{name}.log") for name in sorted(wanted - answered))
+    raise RuntimeError(f"Celery workers {sorted(wanted - answered)} did not answer within {timeout:.0f} s; see {logs}")
+
+
+def _claim_executor(stack: Stack) -> None:
+    """Components already running under another executor would keep it: stop them first."""
+    marker = stack.run_dir / "executor"
+    running = marker.read_text() if marker.exists() else None
+    if running and running != stack.executor and processes.read_pid(stack.run_dir / "scheduler.pid"):
+        raise RuntimeError(f"Airflow runs with the {running} executor: `make airflow-stop` first")
+    stack.run_dir.mkdir(parents=True, exist_ok=True)
+    marker.write_text(stack.executor)
+
+
 def start(stack: Stack) -> str:
-    """Start the API server, scheduler, DAG processor and triggerer; returns the UI address."""
+    """Start the API server, scheduler, DAG processor and triggerer (and under CeleryExecutor the Redis broker
+    and two workers); returns the UI address."""
+    _claim_executor(stack)
+    celery = EXECUTORS[stack.executor] == "CeleryExecutor"
+    if celery:
+        stack.redis.start()
     migrate(stack)
     env = stack.environment()
     port = int(env["AIRFLOW__API__PORT"])
@@ -53,6 +97,9 @@ def start(stack: Stack) -> str:
     }
     for name in AIRFLOW_COMPONENTS:
         processes.start(name, commands[name], stack.run_dir, env)
+    if celery:
+        for name in CELERY_WORKERS:
+            processes.start(name, worker_command(name), stack.run_dir, env)
     outbox = Path(env["JARING_OUTBOX"])
     outbox.mkdir(parents=True, exist_ok=True)
     processes.start("outbox-http", [
@@ -60,4 +107,6 @@ def start(stack: Stack) -> str:
         env["JARING_OUTBOX_URL"].rsplit(":", 1)[1],
     ], stack.run_dir)
     processes.wait_for_port(port, 180, "the Airflow API server", stack.run_dir / "api-server.log")
+    if celery:
+        wait_for_workers(env["AIRFLOW__CELERY__BROKER_URL"], CELERY_WORKERS, 180, stack.run_dir)
     return f"http://127.0.0.1:{port}"

@@ -11,6 +11,11 @@ from pathlib import Path
 
 
 def is_alive(pid: int) -> bool:
+    try:  # a child of this process that exited is a zombie until reaped: reap it, it is gone
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

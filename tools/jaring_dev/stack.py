@@ -19,6 +19,7 @@ from pathlib import Path
 
 from jaring_dev import processes
 from jaring_dev.postgres import ADMIN, HUB, LocalPostgres, free_port
+from jaring_dev.redis_local import LocalRedis
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ DEMO_SEED = 1
 DUKCAPIL_TOKEN = "demo-token"
 BPJS_CLIENT = ("jaring", "demo-secret")
 DEMO_FAULTS = "default"
+EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
 
 
 def project_root() -> Path:
@@ -70,9 +72,44 @@ def connections_env(*, warehouse_dsn: str, dtsen_dsn: str, dukcapil_port: int, d
     }
 
 
+def celery_env(broker_url: str, metadata_conn: str) -> dict[str, str]:
+    """CeleryExecutor with a Redis broker; results in the metadata database, each with the worker that ran it."""
+    return {
+        "AIRFLOW__CORE__EXECUTOR": EXECUTORS["celery"],
+        "AIRFLOW__CELERY__BROKER_URL": broker_url,
+        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_conn,
+        # result_extended: celery_taskmeta.worker names the worker of each task (tasks of two workers on one
+        # machine share task_instance.hostname)
+        "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": json.dumps({"result_extended": True}),
+        # Redis redelivers a task unacknowledged this long (acks are late): longer than the DAG run's timeout
+        "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": str(3 * 3600),
+    }
+
+
+def ensure_world(world_dir: Path, scale: str = DEMO_SCALE) -> dict:
+    """Generate a world and its RT inbox once (it is deterministic: same seed, same bytes)."""
+    marker = world_dir / "world.json"
+    if marker.exists() and (world_dir / "inbox_manifest.csv").exists():
+        return json.loads(marker.read_text())
+    from jaring_sim import rt_inbox
+    from jaring_sim.world import generate
+
+    log.info("generating the %s world (seed %s)", scale, DEMO_SEED)
+    meta = generate(world_dir, scale=scale, seed=DEMO_SEED)
+    rt_inbox.render(world_dir, seed=DEMO_SEED)
+    return meta
+
+
+def fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
 @dataclass
 class Stack:
     root: Path
+    executor: str = "local"  # a key of EXECUTORS
 
     @property
     def local(self) -> Path:
@@ -91,11 +128,16 @@ class Stack:
         return LocalPostgres(self.local / "pg")
 
     @property
+    def redis(self) -> LocalRedis:
+        """Celery's broker (CeleryExecutor only)."""
+        return LocalRedis(self.local / "redis")
+
+    @property
     def env_file(self) -> Path:
         return self.local / "env"
 
     def settings(self) -> dict:
-        """Ports and the JWT secret, chosen once and kept (keys added later get a value too)."""
+        """Ports, the JWT secret and the Fernet key, chosen once and kept (keys added later get a value too)."""
         path = self.local / "settings.json"
         values = json.loads(path.read_text()) if path.exists() else {}
         defaults = {
@@ -105,28 +147,32 @@ class Stack:
             "airflow_port": lambda: preferred_port("JARING_AIRFLOW_PORT", 8080),
             "outbox_port": lambda: preferred_port("JARING_OUTBOX_PORT", 8090),
             "jwt_secret": lambda: secrets.token_hex(16),
+            "fernet_key": fernet_key,
         }
         missing = {key: make() for key, make in defaults.items() if key not in values}
         if missing:
             values.update(missing)
             self.local.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
             path.write_text(json.dumps(values, indent=2))
+        path.chmod(0o600)  # it holds the secrets every component shares
         return values
 
     def environment(self) -> dict[str, str]:
         s = self.settings()
         pg = self.postgres
         airflow_home = self.local / "airflow"
+        metadata_conn = pg.dsn("airflow", user=HUB).replace("postgresql://", "postgresql+psycopg2://", 1)
         return {
             "AIRFLOW_HOME": str(airflow_home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.root / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(self.root / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__EXECUTOR": EXECUTORS[self.executor],
             "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Jakarta",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg.dsn("airflow", user=HUB).replace(
-                "postgresql://", "postgresql+psycopg2://", 1),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_conn,
             "AIRFLOW__API_AUTH__JWT_SECRET": s["jwt_secret"],
+            "AIRFLOW__CORE__FERNET_KEY": s["fernet_key"],
             "AIRFLOW__API__PORT": str(s["airflow_port"]),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{s['airflow_port']}/execution/",
             "AIRFLOW__API__HOST": "127.0.0.1",
@@ -139,6 +185,7 @@ class Stack:
                 inbox=self.world_dir / "inbox", outbox=self.root / "outbox",
             ),
             "JARING_OUTBOX_URL": f"http://127.0.0.1:{s['outbox_port']}",
+            **(celery_env(self.redis.url(), metadata_conn) if self.executor == "celery" else {}),
         }
 
     def write_env_file(self) -> None:
@@ -149,17 +196,7 @@ class Stack:
         self.env_file.write_text("\n".join(lines) + "\n")
 
     def ensure_world(self) -> dict:
-        """Generate the demo world once (it is deterministic: same seed, same bytes)."""
-        marker = self.world_dir / "world.json"
-        if marker.exists() and (self.world_dir / "inbox_manifest.csv").exists():
-            return json.loads(marker.read_text())
-        from jaring_sim import rt_inbox
-        from jaring_sim.world import generate
-
-        log.info("generating the %s demo world (seed %s)", DEMO_SCALE, DEMO_SEED)
-        meta = generate(self.world_dir, scale=DEMO_SCALE, seed=DEMO_SEED)
-        rt_inbox.render(self.world_dir, seed=DEMO_SEED)
-        return meta
+        return ensure_world(self.world_dir)
 
     def up(self, with_world: bool = True) -> None:
         pg = self.postgres
@@ -219,8 +256,12 @@ class Stack:
         processes.wait_for_port(s["smtp_port"], 30, "the mail sink", self.run_dir / "mail.log")
 
     def stop_airflow(self) -> list[str]:
-        """Airflow's components and the outbox server only; PostgreSQL and the agencies keep running."""
-        return [name for name in (*AIRFLOW_COMPONENTS, "outbox-http") if processes.stop(name, self.run_dir)]
+        """Airflow's components, its Celery workers and broker, the outbox server; PostgreSQL and the agencies
+        keep running."""
+        names = (*AIRFLOW_COMPONENTS, *CELERY_WORKERS, "outbox-http")
+        stopped = [name for name in names if processes.stop(name, self.run_dir)]
+        (self.run_dir / "executor").unlink(missing_ok=True)
+        return stopped + (["redis"] if self.redis.stop() else [])
 
     def down(self) -> list[str]:
         stopped = self.stop_airflow() + [name for name in ("agencies", "mail") if processes.stop(name, self.run_dir)]
@@ -229,3 +270,4 @@ class Stack:
 
 
 AIRFLOW_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+CELERY_WORKERS = ("w1", "w2")  # process names and Celery hostnames (w1@<host>, w2@<host>)

@@ -180,3 +180,27 @@ def test_a_read_back_holding_fewer_findings_fails_with_both_counts(sample_night,
     forgetful.keeps_only = len(EXPECTED) - 2
     with pytest.raises(BpjsPublishError, match=f"bpjs_tk_api.*sent {len(EXPECTED)}.*holds {len(EXPECTED) - 2}"):
         _put(sample_night)
+
+
+def test_a_share_already_delivered_is_not_put_again_unless_asked_or_changed(sample_night, simulator):
+    server, state = simulator
+    stored = state / f"rekonsiliasi-{NIGHT.isoformat()}.json"
+    first = _put(sample_night)
+    stored.unlink()  # BPJS's copy gone: only a new PUT would bring it back
+
+    again = _put(sample_night)  # a retry or a clear of put_bpjs: the ledger holds this very document
+    assert again == {**first, "already_delivered": True} and not stored.exists()
+
+    with db.connect(sample_night) as conn:
+        put_bpjs(NIGHT, conn, again=True, policy=RetryPolicy(10.0, base_delay=0.01, max_delay=0.05))
+    assert _stored(json.loads(stored.read_text())) == EXPECTED
+    stored.unlink()
+
+    with db.connect(sample_night) as conn:  # the night was recomputed: BPJS's share changed
+        conn.execute("DELETE FROM recon.finding WHERE night = %s AND finding_code = 'PREMIUM_ARREARS'", (NIGHT,))
+    changed = _put(sample_night)
+    assert "already_delivered" not in changed and stored.exists()
+    with db.connect(sample_night) as conn:
+        times = conn.execute("SELECT times FROM ops.delivery WHERE night = %s AND audience = 'bpjs-tk'",
+                             (NIGHT,)).fetchone()[0]
+    assert times == 3

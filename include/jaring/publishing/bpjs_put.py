@@ -4,17 +4,22 @@ The PUT replaces the date's findings on BPJS's side, so repeating it after a
 lost answer (connection reset, timeout, 503) cannot duplicate anything. The
 calls go through the sources' client (`jaring.sources.http`): OAuth2 client
 credentials of the `bpjs_tk_api` connection, a refused token renewed, retries
-within the connection's time budget.
+within the connection's time budget. The delivery ledger records the document's digest once BPJS
+holds it: a retry or a clear of the task does not PUT the same document again (`again` does), a
+recomputed night whose share changed does.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from datetime import date
 
 from jaring.config import BPJS_CONN_ID, endpoint
 from jaring.publishing.audiences import BPJS, GOES_TO
+from jaring.publishing.delivery_ledger import DeliveryLedger
 from jaring.sources.http import ClientCredentials, HttpClient, NotFound, RetryPolicy, SourceError
 from jaring.warehouse import sqlfile
 
@@ -59,15 +64,23 @@ def _check_read_back(stored: dict | None, sent: dict, path: str) -> None:
             f"(per code sent {dict(sorted(codes_sent.items()))}, held {dict(sorted(codes_held.items()))})")
 
 
-def put_bpjs(night: date, conn, *, policy: RetryPolicy | None = None) -> dict:
+def put_bpjs(night: date, conn, *, again: bool = False, policy: RetryPolicy | None = None) -> dict:
     """PUT BPJS's findings of night D and read them back; raises unless BPJS holds exactly what was sent.
 
-    `policy` defaults to the retry budget of the connection's extra (`jaring.sources.http.RetryPolicy`).
+    The same document already delivered for night D is not PUT again unless `again`. `policy` defaults
+    to the retry budget of the connection's extra (`jaring.sources.http.RetryPolicy`).
     """
     body = share(conn, night)
+    path = f"/v1/rekonsiliasi/{night.isoformat()}"
+    digest = "sha256:" + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    ledger = DeliveryLedger(conn)
+    counts = {"tanggal": night.isoformat(), "jumlah_temuan": len(body["temuan"])}
+    if not again and ledger.delivered(night, BPJS).get(f"PUT {path}") == digest:
+        log.info("BPJS already holds the %d findings of %s (delivery ledger): not PUT again", len(body["temuan"]),
+                 night)
+        return {**counts, "already_delivered": True}
     ep = endpoint(BPJS_CONN_ID)
     http = HttpClient(ep, ClientCredentials(ep.login, ep.password), policy)
-    path = f"/v1/rekonsiliasi/{night.isoformat()}"
     try:
         http.request_json("PUT", path, json=body)
         try:
@@ -77,6 +90,6 @@ def put_bpjs(night: date, conn, *, policy: RetryPolicy | None = None) -> dict:
     except SourceError as exc:
         raise BpjsPublishError(str(exc)) from exc
     _check_read_back(stored, body, path)
-    sent = len(body["temuan"])
-    log.info("BPJS holds %d findings for %s (%s)", sent, night, http.stats)
-    return {"tanggal": night.isoformat(), "jumlah_temuan": sent}
+    ledger.record(night, BPJS, [f"PUT {path}"], digest)
+    log.info("BPJS holds %d findings for %s (%s)", counts["jumlah_temuan"], night, http.stats)
+    return counts

@@ -28,6 +28,7 @@ from jaring.config import SMTP_CONN_ID, endpoint
 from jaring.nights import action_deadline
 from jaring.publishing import labels
 from jaring.publishing.audiences import AGENCIES, KELURAHAN
+from jaring.publishing.delivery_ledger import DeliveryLedger
 from jaring.publishing.formatting import angka, tanggal
 
 log = logging.getLogger(__name__)
@@ -225,27 +226,6 @@ def _deliver(smtp: _Smtp, night: date, audience: str, folder: Path, to: list[str
     return delivered, error
 
 
-class _Ledger:
-    """ops.delivery (migration 0003): the addresses night D's report of an audience already went to."""
-
-    def __init__(self, conn):
-        self.conn = conn
-
-    def delivered(self, night: date, audience: str) -> set[str]:
-        with self.conn.transaction():
-            rows = self.conn.execute("SELECT address FROM ops.delivery WHERE night = %s AND audience = %s",
-                                     (night, audience)).fetchall()
-        return {address for (address,) in rows}
-
-    def record(self, night: date, audience: str, addresses: list[str], message_id: str) -> None:
-        with self.conn.transaction():  # committed at once: a crash later must not mail these again
-            for address in addresses:
-                self.conn.execute(
-                    "INSERT INTO ops.delivery (night, audience, address, message_id) VALUES (%s, %s, %s, %s) "
-                    "ON CONFLICT (night, audience, address) DO UPDATE SET message_id = excluded.message_id, "
-                    "sent_at = now(), times = ops.delivery.times + 1", (night, audience, address, message_id))
-
-
 def send_reports(night: date, outbox: Path, recipients_file: Path, *, conn=None, again: bool = False,
                  attempts: int = 3, backoff: float = 2.0) -> dict:
     """E-mail every audience of night D its report; raises `DeliveryError` naming the audiences that failed.
@@ -263,7 +243,7 @@ def send_reports(night: date, outbox: Path, recipients_file: Path, *, conn=None,
         with db.connect(autocommit=True) as own:
             return send_reports(night, outbox, recipients_file, conn=own, again=again, attempts=attempts,
                                 backoff=backoff)
-    ledger = _Ledger(conn)
+    ledger = DeliveryLedger(conn)
     smtp = _Smtp()
     result: dict = {"night": night.isoformat(), "sent": {}, "failed": {}, "no_recipients": [], "already_sent": []}
     for audience in audiences_in(folder):

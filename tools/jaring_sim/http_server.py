@@ -23,6 +23,8 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import orjson
+
 from jaring_sim.faults import FaultInjector, FaultPlan
 
 log = logging.getLogger(__name__)
@@ -104,8 +106,20 @@ class Request:
 @dataclass
 class Response:
     status: int
-    body: object
+    body: object  # a JSON value, or `Encoded` JSON text
     headers: dict[str, str] = field(default_factory=dict)
+
+
+class Encoded(bytes):
+    """JSON text already encoded (UTF-8): served as is, so a handler can assemble pages from cached parts."""
+
+
+def encode(body: object) -> bytes:
+    """Compact UTF-8 JSON; orjson unless a value is beyond it (an integer over 64 bits)."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def parse_date(value: str, name: str = "date") -> date:
@@ -223,7 +237,8 @@ class _Handler(BaseHTTPRequestHandler):
         app.record(self.command, route, response.status, (time.perf_counter() - started) * 1000)
 
     def _send(self, response: Response, close: bool = False) -> None:
-        payload = json.dumps(response.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = response.body
+        payload = body if isinstance(body, Encoded) else encode(body)
         self.send_response(response.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))

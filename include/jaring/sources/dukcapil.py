@@ -10,7 +10,6 @@ of night D are then replaced in one transaction (`landing.ingest`).
 
 from __future__ import annotations
 
-import json
 import math
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date
@@ -61,13 +60,10 @@ def ingest(night: date, conn, http: HttpClient | None = None, per_page: int = PE
 
 def _pull(http: HttpClient, night: date, per_page: int, workers: int):
     """Every page of the as-of listing: (each page's records as JSON text, in order; the dataframe)."""
-    import pandas as pd
-
     first = _page(http, night, 1, per_page)
     total = _total(http, first, 1)
     pages = max(1, math.ceil(total / per_page))
-    raw: dict[int, str] = {}
-    frames: dict[int, object] = {}
+    received: dict[int, list] = {}
 
     def keep(number: int, body: dict) -> None:
         data = body["data"]
@@ -79,8 +75,7 @@ def _pull(http: HttpClient, night: date, per_page: int, workers: int):
             raise SourceError(http.conn_id, f"page {number} of {PATH} has {len(data)} rows "
                                             f"(expected {expected} of total {total}); the listing changed")
         if number <= pages:
-            raw[number] = json.dumps(data)
-            frames[number] = pd.DataFrame.from_records(data, columns=list(DUKCAPIL_COLUMNS))
+            received[number] = data
 
     keep(1, first)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dukcapil")
@@ -91,8 +86,16 @@ def _pull(http: HttpClient, night: date, per_page: int, workers: int):
             keep(futures[future], future.result())
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    numbers = range(1, pages + 1)
-    return [raw[n] for n in numbers], pd.concat([frames[n] for n in numbers], ignore_index=True)
+    in_order = [received[n] for n in range(1, pages + 1)]
+    return [landing.json_text(page) for page in in_order], frame([r for page in in_order for r in page])
+
+
+def frame(records: list[dict]):
+    """The registry's records as a dataframe of the contract's columns (a missing field is None)."""
+    import pandas as pd
+
+    return pd.DataFrame({column: [r.get(column) for r in records] for column in DUKCAPIL_COLUMNS},
+                        columns=list(DUKCAPIL_COLUMNS))
 
 
 def _page(http: HttpClient, night: date, number: int, per_page: int) -> dict:

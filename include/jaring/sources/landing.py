@@ -150,9 +150,7 @@ def report(conn, night: date, source: str, result, df, source_ref, columns, labe
 
 def records(df, columns: Sequence[str]) -> Iterator[tuple]:
     """Rows of `df[columns]` as tuples with None for every missing value (for COPY)."""
-    frame = df[list(columns)].astype(object)
-    frame = frame.where(frame.notna(), None)
-    return frame.itertuples(index=False, name=None)
+    return zip(*(df[column].to_numpy(dtype=object, na_value=None).tolist() for column in columns), strict=True)
 
 
 def as_int(series):
@@ -178,6 +176,16 @@ def finite(value):
 def dumps(value, **options) -> str:
     """JSON that PostgreSQL's json/jsonb accept: Python writes NaN and Infinity as bare tokens, jsonb does not."""
     return json.dumps(finite(value), allow_nan=False, **options)
+
+
+def json_text(value) -> str:
+    """JSON of what an agency answered (decoded by `http.decode_json`: no NaN left), fast."""
+    import orjson
+
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # an integer beyond 64 bits
+        return dumps(value)
 
 
 def date_or_none(series):

@@ -88,6 +88,10 @@ def start(stack: Stack) -> str:
     migrate(stack)
     env = stack.environment()
     port = int(env["AIRFLOW__API__PORT"])
+    user, password = ensure_login(stack)
+    # the run_note task writes each run's note through the API server, as the UI's admin
+    env["AIRFLOW_CONN_AIRFLOW_API"] = json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": port,
+                                                  "schema": "http", "login": user, "password": password})
     commands = {
         "api-server": [_airflow(), "api-server", "--host", "127.0.0.1", "--port", str(port)],
         # logs are read from the shared local folder: no log server listening on every interface

@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jaring.findings_contract import CODES
+from jaring.logsafe import safe_text
 from jaring.policy import Policy
 from jaring.publishing import audiences as aud
 from jaring.publishing import index, report, workbook
@@ -151,14 +152,61 @@ def _build(data: Night, folder: Path, policy: Policy) -> dict[str, int]:
     (folder / HTML_NAME).write_text(report.render_city(data), encoding="utf-8")
     shares = split_by_audience(data.findings, policy)
     resolved = split_by_audience(data.resolved, policy)
-    for audience, rows in shares.items():
-        target = folder / audience
-        target.mkdir(parents=True)
-        workbook.write(target / XLSX_NAME, audience, rows, data.night, policy)
-        html = report.render_audience(data, audience, rows, resolved.get(audience, []), policy)
-        (target / HTML_NAME).write_text(html, encoding="utf-8")
-        (target / "ringkasan.json").write_text(_json(audience_counts(rows, resolved.get(audience, []))), encoding="utf-8")
+
+    def write_audiences(group: list[str]) -> None:
+        for audience in group:
+            rows, done = shares[audience], resolved.get(audience, [])
+            target = folder / audience
+            target.mkdir(parents=True)
+            workbook.write(target / XLSX_NAME, audience, rows, data.night, policy)
+            (target / HTML_NAME).write_text(report.render_audience(data, audience, rows, done, policy),
+                                            encoding="utf-8")
+            (target / "ringkasan.json").write_text(_json(audience_counts(rows, done)), encoding="utf-8")
+
+    in_processes(balanced({a: len(rows) for a, rows in shares.items()}, PROCESSES), write_audiences)
     return {audience: len(rows) for audience, rows in shares.items()}
+
+
+# The audiences' workbooks and pages are most of publishing's time and independent of each other: they
+# are written by this many processes (forked: they share the night's rows without copying them).
+PROCESSES = min(2, os.cpu_count() or 1)
+
+
+def balanced(sizes: dict[str, int], groups: int) -> list[list[str]]:
+    """The audiences in `groups` groups of about equal rows (the largest first, each to the lightest group)."""
+    parts: list[list[str]] = [[] for _ in range(max(1, min(groups, len(sizes))))]
+    loads = [0] * len(parts)
+    for audience, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        lightest = loads.index(min(loads))
+        parts[lightest].append(audience)
+        loads[lightest] += size + 1
+    return parts
+
+
+def in_processes(groups: list[list[str]], work) -> None:
+    """`work(group)` for every group: the first here, the others in forked children. A child never returns
+    into the caller's code (it leaves with os._exit, so it closes nothing of the parent's, such as the
+    warehouse connection); a failed child fails the whole publish."""
+    children = []
+    for group in groups[1:]:
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                work(group)
+                status = 0
+            except BaseException as error:  # noqa: BLE001 - reported by the exit status
+                log.error("publishing %d audiences failed: %s: %s", len(group), type(error).__name__,
+                          safe_text(error)[:300])
+            finally:
+                os._exit(status)
+        children.append(pid)
+    try:
+        work(groups[0])
+    finally:
+        failed = sum(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in children)
+    if failed:
+        raise RuntimeError(f"publishing failed in {failed} of {len(groups)} processes (see the log above)")
 
 
 LEFTOVER_AGE_SECONDS = 3600  # a publish takes a minute: a building folder this old was left by a kill

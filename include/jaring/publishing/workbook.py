@@ -59,11 +59,27 @@ class _Writer:
         self.count = book.add_format({"num_format": "#,##0", "valign": "top"})
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
         self.text = book.add_format({"valign": "top"})
+        self.seen: dict[tuple, tuple] = {}
 
     def cell(self, sheet, r: int, c: int, key: str, value) -> int:
         """Write one cell the right way; returns the width it needs."""
         if is_missing(value) or value == []:
             return 0
+        seen = (key, type(value), value)  # True == 1, yet they are written differently
+        try:
+            how = self.seen.get(seen)
+        except TypeError:  # a list or a dict: not cached
+            how = self.plan(key, value)
+        else:
+            if how is None:
+                how = self.seen[seen] = self.plan(key, value)
+        write, content, style, width = how
+        getattr(sheet, write)(r, c, content, style)
+        return width
+
+    def plan(self, key: str, value) -> tuple:
+        """How a value is written: (the worksheet's write method, what, format, width). Values repeat
+        (dates, codes, places): the plan of a hashable value is computed once per workbook."""
         if isinstance(value, bool):
             value = "Ya" if value else "Tidak"
         if isinstance(value, str) and not labels.is_coded(key):
@@ -71,19 +87,16 @@ class _Writer:
             if day is None:
                 if labels.is_month(value):
                     value = labels.plain(value)
-                sheet.write_string(r, c, value, self.text)  # NIKs, KPJs: text, never numbers
-                return len(value)
+                return "write_string", value, self.text, len(value)  # NIKs, KPJs: text, never numbers
         day = as_date(value)
         if day is not None:
-            sheet.write_datetime(r, c, datetime.combine(day, time()), self.date)
-            return 10
+            return "write_datetime", datetime.combine(day, time()), self.date, 10
         if isinstance(value, int | float) and not labels.is_coded(key):
-            sheet.write_number(r, c, value, self.money if is_money(key) else self.count)
-            return len(f"{value:,.0f}") + (4 if is_money(key) else 0)
+            return ("write_number", value, self.money if is_money(key) else self.count,
+                    len(f"{value:,.0f}") + (4 if is_money(key) else 0))
         lines = value if isinstance(value, list) and all(isinstance(v, str) for v in value) and key == "action" \
             else labels.detail_lines(key, value)
-        sheet.write_string(r, c, "\n".join(lines), self.wrap)
-        return max(len(line) for line in lines)
+        return "write_string", "\n".join(lines), self.wrap, max(len(line) for line in lines)
 
     def table(self, sheet, headers: list[str], keys: list[str], rows: list[list], freeze_col: int = 0) -> None:
         widths = [max(8, min(len(h), 30)) for h in headers]
@@ -109,7 +122,7 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                           "strings_to_urls": False})
+                                           "strings_to_urls": False, "in_memory": True})
     book.set_properties({"title": f"Temuan rekonsiliasi untuk {labels.audience_name(audience)}",
                          "author": "Jaring — Pemerintah Kota Jambi", "created": datetime.combine(night or date(2000, 1, 1), time())})
     out = _Writer(book)
@@ -131,12 +144,13 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
 
     for code, code_rows in by_code.items():
         sheet = book.add_worksheet(_text(code).judul[:31])
-        base = [c for c in _BASE
-                if c in _ALWAYS or any(not is_missing(_base_value(r, c, policy)) for r in code_rows)]
+        values = [[_base_value(r, c, policy) for c in _BASE] for r in code_rows]
+        shown = [i for i, c in enumerate(_BASE) if c in _ALWAYS or any(not is_missing(v[i]) for v in values)]
+        base = [_BASE[i] for i in shown]
         details = _detail_keys(code_rows)
         headers = [_COLUMNS[c] for c in base] + [labels.detail_label(k) for k in details]
-        table = [[_base_value(r, c, policy) for c in base] + [(r.get("details") or {}).get(k) for k in details]
-                 for r in code_rows]
+        table = [[v[i] for i in shown] + [(r.get("details") or {}).get(k) for k in details]
+                 for r, v in zip(code_rows, values, strict=True)]
         out.table(sheet, headers, base + details, table, freeze_col=1)
     book.close()
 

@@ -111,8 +111,7 @@ def celery_airflow(hub, postgres, home: Path, database: str, workers: tuple[str,
         assert unpaused.returncode == 0, unpaused.stderr[-2000:]
         yield env, meta, run_dir
     finally:
-        for name in commands:
-            processes.stop(name, run_dir)
+        processes.stop_all(list(commands), run_dir)
         redis.stop()
 
 

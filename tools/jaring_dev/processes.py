@@ -70,18 +70,30 @@ def start(name: str, argv: list[str], run_dir: Path, env: dict[str, str] | None 
 
 def stop(name: str, run_dir: Path, timeout: float = 20) -> bool:
     """Stop the process group started under `name`; True if something was stopped."""
-    pid_file = run_dir / f"{name}.pid"
-    pid = read_pid(pid_file)
-    pid_file.unlink(missing_ok=True)
-    if not pid:
-        return False
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return False
+    return bool(stop_all([name], run_dir, timeout))
+
+
+def stop_all(names: list[str] | tuple[str, ...], run_dir: Path, timeout: float = 20) -> list[str]:
+    """Stop the process groups started under `names` together (SIGTERM to each, then the wait, then SIGKILL
+    to what is left); returns the names that were running."""
+    running = {}
+    for name in names:
+        pid_file = run_dir / f"{name}.pid"
+        pid = read_pid(pid_file)
+        pid_file.unlink(missing_ok=True)
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGTERM)
+                running[name] = pid
+            except ProcessLookupError:
+                pass
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and is_alive(pid):
+    while time.monotonic() < deadline and any(is_alive(pid) for pid in running.values()):
         time.sleep(0.2)
-    if is_alive(pid):
+    killed = [pid for pid in running.values() if is_alive(pid)]
+    for pid in killed:
         os.killpg(pid, signal.SIGKILL)
-    return True
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(is_alive(pid) for pid in killed):
+        time.sleep(0.05)
+    return list(running)

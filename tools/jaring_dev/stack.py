@@ -258,13 +258,12 @@ class Stack:
     def stop_airflow(self) -> list[str]:
         """Airflow's components, its Celery workers and broker, the outbox server; PostgreSQL and the agencies
         keep running."""
-        names = (*AIRFLOW_COMPONENTS, *CELERY_WORKERS, "outbox-http")
-        stopped = [name for name in names if processes.stop(name, self.run_dir)]
+        stopped = processes.stop_all((*AIRFLOW_COMPONENTS, *CELERY_WORKERS, "outbox-http"), self.run_dir)
         (self.run_dir / "executor").unlink(missing_ok=True)
         return stopped + (["redis"] if self.redis.stop() else [])
 
     def down(self) -> list[str]:
-        stopped = self.stop_airflow() + [name for name in ("agencies", "mail") if processes.stop(name, self.run_dir)]
+        stopped = self.stop_airflow() + processes.stop_all(("agencies", "mail"), self.run_dir)
         self.postgres.stop()
         return stopped
 

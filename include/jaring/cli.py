@@ -3,6 +3,7 @@
     jaring night --date 2026-11-20            run night D end to end (exit 1 if a step failed)
     jaring night --date 2026-11-20 --steps ingest_rt,reconcile
     jaring night --date 2026-11-20 --no-deliver   compute and publish the outbox, mail and PUT nothing
+    jaring night --date 2026-11-20 --full     every source pulled in full, not built on night D-1
     jaring status --date 2026-11-20           every attempt of every step of night D
     jaring send --night 2026-11-20 [--again]  mail night D's reports to whoever has not had them (or all)
     jaring backfill --from 2026-11-18 --to 2026-11-20 [--deliver]
@@ -43,7 +44,7 @@ def cmd_night(args) -> int:
         return 2
     t0 = time.monotonic()
     try:
-        result = pipeline.run_night(args.date, only=steps)
+        result = pipeline.run_night(args.date, only=steps, full=args.full)
     except pipeline.NightFailed as exc:
         _print_steps(exc.result)
         print(f"\n{exc}", file=sys.stderr)
@@ -163,6 +164,8 @@ def parser() -> argparse.ArgumentParser:
     night.add_argument("--date", type=night_date, required=True)
     night.add_argument("--steps", help="comma-separated subset of steps")
     night.add_argument("--no-deliver", action="store_true", help="skip the e-mails and the BPJS PUT")
+    night.add_argument("--full", action="store_true",
+                       help="pull every source in full (else the registry and DTSEN build on night D-1)")
     night.set_defaults(func=cmd_night)
 
     backfill = sub.add_parser("backfill", help="re-run nights D1..D2 (inclusive) under the Airflow scheduler")

@@ -32,10 +32,10 @@ log = logging.getLogger(__name__)
 # The steps. Each imports its work where it runs, so that the DAG file (which imports this module)
 # parses without pandas or Great Expectations.
 
-def ingest_dukcapil(night: date, conn) -> dict:
+def ingest_dukcapil(night: date, conn, full: bool = False) -> dict:
     from jaring.sources import dukcapil
 
-    return dukcapil.ingest(night, conn)
+    return dukcapil.ingest(night, conn, full=full)
 
 
 def ingest_bpjs(night: date, conn) -> dict:
@@ -44,10 +44,10 @@ def ingest_bpjs(night: date, conn) -> dict:
     return bpjs.ingest(night, conn)
 
 
-def ingest_dtsen(night: date, conn) -> dict:
+def ingest_dtsen(night: date, conn, full: bool = False) -> dict:
     from jaring.sources import dtsen
 
-    return dtsen.ingest(night, conn)
+    return dtsen.ingest(night, conn, full=full)
 
 
 def ingest_rt(night: date, conn) -> dict:
@@ -100,6 +100,7 @@ class Step:
     needs: tuple[str, ...] = ()
     doc: str = ""
     writes: tuple[str, ...] = ()  # tables whose statistics the step refreshes after it wrote them
+    incremental: bool = False  # builds on the previous night unless asked for a full pull (`full`)
 
 
 DAG_ID = "jaring_nightly"  # the Airflow DAG that runs these steps every night
@@ -111,13 +112,13 @@ STEPS: dict[str, Step] = {
     for step in (
         Step("ingest_dukcapil", ingest_dukcapil, doc="Civil registry as of D → `staging.person`. **On failure** "
              "the log names `dukcapil_api`: a refused token needs the connection's password; an API down "
-             "for good, the agency; then clear this task.", writes=("staging.person",)),
+             "for good, the agency; then clear this task.", writes=("staging.person",), incremental=True),
         Step("ingest_bpjs", ingest_bpjs, doc="BPJS roster, payments, claims as of D. **On failure** the log "
              "names `bpjs_tk_api` (credentials: login/password of the connection); clear this task once "
              "BPJS answers.", writes=("staging.participant", "staging.payment", "staging.claim")),
         Step("ingest_dtsen", ingest_dtsen, doc="The DTSEN release current at D. **On failure** check the "
              "`dtsen_db` connection and that a release with `tgl_rilis` ≤ D exists.",
-             writes=("staging.dtsen_individual",)),
+             writes=("staging.dtsen_individual",), incremental=True),
         Step("ingest_rt", ingest_rt, doc="RT ledgers uploaded by the end of D. **On failure** check that "
              "JARING_RT_INBOX is mounted; a bad file never fails the step (it is reported to its RT).",
              writes=("staging.rt_row",)),
@@ -166,8 +167,9 @@ class NightFailed(RuntimeError):
         self.result = result
 
 
-def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
-    """Run one step of night D against the warehouse, journaled in ops.step_run (one row per attempt)."""
+def run_step(name: str, night: date, conninfo: str | None = None, full: bool = False) -> dict:
+    """Run one step of night D against the warehouse, journaled in ops.step_run (one row per attempt).
+    `full`: an incremental step pulls its source in full instead of building on night D-1."""
     from jaring.warehouse import db
 
     step = STEPS[name]
@@ -182,7 +184,7 @@ def run_step(name: str, night: date, conninfo: str | None = None) -> dict:
             with db.connect(conninfo) as conn:
                 db.require_current(conn)
                 conn.commit()  # the check's read ends here: a step starts on an idle connection
-                counts = step.work(night, conn) or {}
+                counts = (step.work(night, conn, full=full) if step.incremental else step.work(night, conn)) or {}
                 for table in step.writes:
                     # fresh statistics, or the night's joins are planned for the tables as they were before
                     conn.execute(f"ANALYZE {table}")
@@ -264,7 +266,8 @@ class NightResult:
         return not self.failed and not self.skipped
 
 
-def run_night(night: date, only: list[str] | None = None, conninfo: str | None = None) -> NightResult:
+def run_night(night: date, only: list[str] | None = None, conninfo: str | None = None,
+              full: bool = False) -> NightResult:
     """Run the steps of night D in dependency order.
 
     A failed source does not stop the other sources; the steps that need it are
@@ -280,7 +283,7 @@ def run_night(night: date, only: list[str] | None = None, conninfo: str | None =
             log.error("night %s: %s skipped (needs %s)", night, name, ", ".join(missing))
             continue
         try:
-            result.done[name] = run_step(name, night, conninfo)
+            result.done[name] = run_step(name, night, conninfo, full=full)
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the others go on
             result.failed[name] = str(exc) if isinstance(exc, StepFailed) else describe_failure(exc)
             log.error("night %s: %s FAILED: %s", night, name, result.failed[name])

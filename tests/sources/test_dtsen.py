@@ -98,3 +98,28 @@ def test_a_volume_jump_rejects_dtsen(world, source, warehouse):
         with pytest.raises(SourceRejected, match="'dtsen'.*volume"):
             dtsen.ingest(night, conn)
         assert counts(conn, night)["staging.dtsen_individual"] == 0
+
+
+def test_an_unchanged_release_is_reused_from_night_d_minus_1_without_reading_it(world, source, warehouse):
+    night, before = world.night, world.night.replace(day=world.night.day - 1)
+    with db.connect(warehouse, autocommit=True) as conn, db.connect(source, autocommit=True) as admin:
+        read = dtsen.ingest(before, conn)
+        admin.execute("ALTER TABLE dtsen.individu RENAME TO individu_away")  # the release can no longer be read
+        try:
+            reused = dtsen.ingest(night, conn)
+            verdicts = conn.execute("SELECT night, success, counts FROM ops.validation_result WHERE suite = 'dtsen'"
+                                    " ORDER BY night").fetchall()
+            with pytest.raises(SourceError, match="dtsen_db"):
+                dtsen.ingest(night, conn, full=True)
+        finally:
+            admin.execute("ALTER TABLE dtsen.individu_away RENAME TO individu")
+        assert (staged(conn, night), counts(conn, night)) == (staged(conn, before), counts(conn, before))
+    assert reused["mode"] == "reused" and reused["periode"] == read["periode"] == "2026-10"
+    assert [v[0] for v in verdicts] == [before, night] and verdicts[0][1:] == verdicts[1][1:]
+
+
+def test_a_new_release_or_a_missing_night_before_is_read(world, source, warehouse):
+    with db.connect(warehouse, autocommit=True) as conn:
+        dtsen.ingest(date(2026, 11, 22), conn)
+        assert dtsen.ingest(date(2026, 11, 23), conn).get("mode") != "reused"  # 2026-11 was released on the 23rd
+        assert dtsen.ingest(date(2026, 11, 25), conn).get("mode") != "reused"  # night 24 never landed

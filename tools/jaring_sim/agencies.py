@@ -24,7 +24,8 @@ def start(world_dir: Path, dukcapil_port: int = 0, bpjs_port: int = 0, faults: F
     pages); off, only the contract's fields in full pages.
     """
     faults = faults or FaultPlan.none()
-    dukcapil = dukcapil_api.make_server(world_dir, host, dukcapil_port, token=token, faults=faults, varied=varied)
+    dukcapil = dukcapil_api.make_server(world_dir, host, dukcapil_port, token=token, faults=faults, varied=varied,
+                                         precompute=True)
     bpjs = bpjs_api.make_server(world_dir, host, bpjs_port, client_id=client_id, client_secret=client_secret,
                                 state_dir=state_dir, faults=faults, varied=varied)
     return {"dukcapil": dukcapil.start(), "bpjs": bpjs.start()}

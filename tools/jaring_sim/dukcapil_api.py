@@ -1,8 +1,12 @@
 """The simulated Disdukcapil population API (contract: civil-registry.md).
 
 `registry.csv` is read once into memory, sorted by NIK; the people visible at
-an `as_of` (born by then) are an index array cached per date, so a page is a
-slice of it. Deaths and moves are applied to each served row as of the date.
+an `as_of` (born, and arrived, by then) are an index array cached per date, so
+a page is a slice of it. Deaths, moves and biodata changes are applied to each
+served row as of the date. `/v1/peristiwa` lists every event type of the
+contract: `LAHIR` (born in the city), `DATANG` (a family arriving from outside,
+or a move to another kelurahan of the city), `UBAH_BIODATA`, `PINDAH_KELUAR`
+(out of the city), `MATI`.
 """
 
 from __future__ import annotations
@@ -40,13 +44,16 @@ REGISTRY_BASE_COLUMNS = (
     "NIK", "NO_KK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STAT_HBKEL", "STATUS_KAWIN",
     "JENIS_PKRJN", "KODE_WILAYAH", "NO_RT", "NO_RW", "ALAMAT", "TGL_UPDATE",
 )
-REGISTRY_EVENT_COLUMNS = ("TGL_MATI", "TGL_PINDAH", "KODE_WILAYAH_PINDAH", "NO_RT_PINDAH", "NO_RW_PINDAH")
+REGISTRY_EVENT_COLUMNS = ("TGL_MATI", "TGL_PINDAH", "KODE_WILAYAH_PINDAH", "NO_RT_PINDAH", "NO_RW_PINDAH",
+                          "TGL_DATANG", "TGL_UBAH", "JENIS_PKRJN_UBAH", "STATUS_KAWIN_UBAH")
 REGISTRY_COLUMNS = REGISTRY_BASE_COLUMNS + REGISTRY_EVENT_COLUMNS
 CITY_PREFIX = "1571"
 MAX_PER_PAGE, DEFAULT_PER_PAGE = 1000, 500
 # positions in a stored row (REGISTRY_COLUMNS order)
-_NIK, _TGL_LHR, _TGL_MATI, _TGL_PINDAH, _KODE_P = 0, 4, 14, 15, 16
-_EVENT_ORDER = {"LAHIR": 0, "PINDAH_KELUAR": 1, "MATI": 2}
+_NIK, _TGL_LHR, _TGL_MATI, _TGL_PINDAH, _KODE_P, _TGL_DATANG, _TGL_UBAH = 0, 4, 14, 15, 16, 19, 20
+_CHANGES = (_TGL_MATI, _TGL_PINDAH, _TGL_UBAH)  # dates after which a visible person is shown differently
+# the order of one person's events on one day
+_EVENT_ORDER = {"LAHIR": 0, "DATANG": 1, "UBAH_BIODATA": 2, "PINDAH_KELUAR": 3, "MATI": 4}
 
 
 def today_wib() -> date:
@@ -61,8 +68,9 @@ class Registry:
 
         self.rows = sorted(rows, key=itemgetter(_NIK))
         self.by_nik = {row[_NIK]: i for i, row in enumerate(self.rows)}
-        # no birth date: visible at any date
-        self._birth = np.array([r[_TGL_LHR] or "0001-01-01" for r in self.rows], dtype="datetime64[D]")
+        # from birth, or arrival in the city (no date: visible at any date)
+        self._birth = np.array([max(r[_TGL_LHR], r[_TGL_DATANG]) or "0001-01-01" for r in self.rows],
+                               dtype="datetime64[D]")
         self._visible: OrderedDict[date, object] = OrderedDict()
         self._events: tuple[list[str], list[tuple[str, int]]] | None = None
         self._lock = threading.Lock()
@@ -119,10 +127,17 @@ class Registry:
             if self._events is None:
                 found = []
                 for i, row in enumerate(self.rows):
-                    if row[_TGL_LHR]:
+                    if row[_TGL_DATANG]:
+                        found.append((row[_TGL_DATANG], row[_NIK], _EVENT_ORDER["DATANG"], i))
+                    elif row[_TGL_LHR]:
                         found.append((row[_TGL_LHR], row[_NIK], _EVENT_ORDER["LAHIR"], i))
-                    if row[_TGL_PINDAH] and not (row[_KODE_P] or "").startswith(CITY_PREFIX):
-                        found.append((row[_TGL_PINDAH], row[_NIK], _EVENT_ORDER["PINDAH_KELUAR"], i))
+                    if row[_TGL_UBAH]:
+                        found.append((row[_TGL_UBAH], row[_NIK], _EVENT_ORDER["UBAH_BIODATA"], i))
+                    if row[_TGL_PINDAH]:
+                        # a move to another kelurahan of the city is an arrival there
+                        within = (row[_KODE_P] or "").startswith(CITY_PREFIX)
+                        found.append((row[_TGL_PINDAH], row[_NIK], _EVENT_ORDER["DATANG" if within else
+                                                                                "PINDAH_KELUAR"], i))
                     if row[_TGL_MATI]:
                         found.append((row[_TGL_MATI], row[_NIK], _EVENT_ORDER["MATI"], i))
                 found.sort()
@@ -133,21 +148,28 @@ class Registry:
 
 def events_seen(row: tuple, as_of: str) -> tuple[bool, ...]:
     """Which of the row's dated events have happened by the end of `as_of`: all that `person_as_of` depends on."""
-    return (row[_TGL_MATI] != "" and row[_TGL_MATI] <= as_of, row[_TGL_PINDAH] != "" and row[_TGL_PINDAH] <= as_of)
+    return tuple(row[at] != "" and row[at] <= as_of for at in _CHANGES)
 
 
 def person_as_of(row: tuple, as_of: str) -> dict:
     """A registry row as the API shows it at the end of `as_of` (ISO date string)."""
     (nik, no_kk, nama, tmpt_lhr, tgl_lhr, jenis_klmin, stat_hbkel, status_kawin, jenis_pkrjn, kode, rt, rw,
-     alamat, updated, tgl_mati, tgl_pindah, kode_pindah, rt_pindah, rw_pindah) = row
+     alamat, updated, tgl_mati, tgl_pindah, kode_pindah, rt_pindah, rw_pindah, tgl_datang, tgl_ubah,
+     pkrjn_ubah, kawin_ubah) = row
     if tgl_mati > as_of:
         tgl_mati = ""
+    if tgl_ubah and tgl_ubah <= as_of:
+        jenis_pkrjn, status_kawin = pkrjn_ubah, kawin_ubah
+    else:
+        tgl_ubah = ""
+    if tgl_datang > as_of:
+        tgl_datang = ""
     if tgl_pindah:
         if tgl_pindah <= as_of:
             kode, rt, rw = kode_pindah, rt_pindah, rw_pindah
         else:
             tgl_pindah = ""
-    latest_event = max(tgl_mati, tgl_pindah)
+    latest_event = max(tgl_mati, tgl_pindah, tgl_ubah, tgl_datang)
     if latest_event and updated[:10] < latest_event:
         updated = f"{latest_event}T09:00:00+07:00"
     return {
@@ -171,8 +193,11 @@ def fields_beyond_the_contract(nik: str | None) -> dict:
             "NO_AKTA_LHR": None if n % 3 else f"AL-{n:06d}"}
 
 
-def build_app(registry: Registry, token: str, faults: FaultPlan, varied: bool = True) -> App:
-    """`varied`: rows carry fields the contract does not list (as it allows); off for the plain shape."""
+def build_app(registry: Registry, token: str, faults: FaultPlan, varied: bool = True,
+              precompute: bool = False) -> App:
+    """`varied`: rows carry fields the contract does not list (as it allows); off for the plain shape.
+    `precompute`: encode the rows before serving (seconds at the city's scale), so that the first pull is
+    as fast as the next."""
     app = App("dukcapil", faults)
 
     def shown(person: dict) -> dict:
@@ -198,6 +223,11 @@ def build_app(registry: Registry, token: str, faults: FaultPlan, varied: bool = 
         if part is None:
             part = encoded[key] = encode(shown(person_as_of(row, as_of_iso)))
         return part
+
+    if precompute:  # rows without any event look the same at every date: encoded before serving
+        for i, row in enumerate(registry.rows):
+            if not any(row[at] for at in (*_CHANGES, _TGL_DATANG)):
+                person_json(i, "")
 
     def page_json(parts: list[bytes], meta: dict) -> Encoded:
         return Encoded(b'{"data":[' + b",".join(parts) + b'],"meta":' + encode(meta) + b"}")
@@ -249,7 +279,7 @@ def build_app(registry: Registry, token: str, faults: FaultPlan, varied: bool = 
 
 
 def make_server(world_dir: Path, host: str = "127.0.0.1", port: int = 0, token: str = "demo-token",
-                faults: FaultPlan | None = None, varied: bool = True) -> ServerHandle:
+                faults: FaultPlan | None = None, varied: bool = True, precompute: bool = False) -> ServerHandle:
     """The API over `world_dir/registry.csv` (loaded now); call `.start()` to serve."""
     registry = Registry.from_csv(Path(world_dir) / "registry.csv")
-    return ServerHandle(build_app(registry, token, faults or FaultPlan.none(), varied), host, port)
+    return ServerHandle(build_app(registry, token, faults or FaultPlan.none(), varied, precompute), host, port)

@@ -91,7 +91,7 @@ class Registry:
         self.by_identity: dict[tuple, list[str]] = defaultdict(list)
         self.by_place: dict[tuple, list[str]] = defaultdict(list)
         for r in rows:
-            if r["TGL_LHR"] > day:
+            if r["TGL_LHR"] > day or r.get("TGL_DATANG", "") > day:  # not born, or not arrived, yet
                 continue
             if not niks.is_plausible(r["NIK"]):
                 self.invalid.append(r["NIK"])

@@ -6,6 +6,11 @@ is into `raw.dtsen_individu` and read once by pandas for validation and
 staging; no row-by-row fetching. A present NIK that is not 16 digits once
 cleaned is staged as NULL and reported (`staging.invalid_record`,
 `dtsen:<id_individu>`); a NULL NIK is normal.
+
+A release is a full copy that never changes: when night D-1 landed the
+release still current at D, night D reuses it (its rows, quarantine and
+verdict, copied inside the warehouse) without reading it again, unless
+`full=True`.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import date
 
 from jaring.sources import landing
 from jaring.sources.http import SourceError
-from jaring.warehouse import sqlfile
+from jaring.warehouse import db, sqlfile
 
 # a DTSEN individual with their family's desil and kelurahan (poverty-db.md): the `dtsen` suite's contract
 DTSEN_COLUMNS = ("periode", "id_individu", "id_keluarga", "nik", "nama", "tgl_lahir", "jenis_kelamin",
@@ -38,9 +43,14 @@ def source_dsn() -> str:
     return postgres_conninfo(DTSEN_CONN_ID)
 
 
-def ingest(night: date, conn, dsn: str | None = None) -> dict:
-    """Read the release current at `night` and stage it; returns counts (no personal data)."""
+def ingest(night: date, conn, dsn: str | None = None, full: bool = False) -> dict:
+    """Stage the release current at `night` (read, or reused from night D-1); returns counts (no personal data)."""
     dsn = dsn or source_dsn()
+    if not full:
+        landed = sqlfile.execute(conn, __name__, "dtsen_previous_release", {"night": night}).fetchone()
+        conn.commit()
+        if landed and landed[1] and landed[1].strip() == current_release(night, dsn):
+            return _reuse(night, landed[0], conn, landed[1].strip())
 
     def land(conn, pulled) -> dict:
         _, extract = pulled
@@ -54,6 +64,36 @@ def ingest(night: date, conn, dsn: str | None = None) -> dict:
         return _stage(conn, night, frames["dtsen"], results["dtsen"]) | {"periode": pulled[0]}
 
     return landing.ingest(SOURCE, night, conn, lambda: read_release(night, dsn), land, stage)
+
+
+def _reuse(night: date, previous: date, conn, periode: str) -> dict:
+    import time
+
+    started = time.monotonic()
+    landing.require_idle(conn)
+    with db.night_replacement(conn, SOURCE.night_tables(), night):
+        raw, staged, quarantined = sqlfile.execute(conn, __name__, "dtsen_reuse",
+                                                   {"night": night, "previous": previous}).fetchone()
+    return {"source": SOURCE.name, "periode": periode, "mode": "reused", "previous_night": previous.isoformat(),
+            "received": raw, "staged": staged, "quarantined": quarantined,
+            "seconds": round(time.monotonic() - started, 2)}
+
+
+def current_release(night: date, dsn: str) -> str:
+    """The periode of the release current at `night` (asks the source for that only)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(dsn) as source:
+            source.read_only = True
+            found = sqlfile.execute(source, __name__, "dtsen_release", {"night": night}).fetchone()
+    except psycopg.Error as exc:
+        raise SourceError("dtsen_db", f"reading DTSEN failed ({type(exc).__name__}, SQLSTATE {exc.sqlstate})") \
+            from None
+    if found is None:
+        raise SourceError("dtsen_db", f"no DTSEN release is current at {night} "
+                                      f"(no dtsen.periode with tgl_rilis <= {night})")
+    return found[0].strip()
 
 
 def read_release(night: date, dsn: str) -> tuple[str, bytes]:

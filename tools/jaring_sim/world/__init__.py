@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jaring_sim.world import dtsen, io, names, people, plant, programme
+from jaring_sim.world import dtsen, io, names, people, plant, programme, vital
 from jaring_sim.world.calendar import (
     DEMO_NIGHTS,
     FIRST_DAY,
@@ -86,6 +86,9 @@ def generate(out: Path, scale: str = "small", seed: int = 1) -> dict:
     registry = pd.concat([reg, stray], ignore_index=True)
     registry = io.registry(registry[registry["birth"] <= LAST_DAY])
     plant.optional_fields_null(rng, registry)
+    known_elsewhere = set(p["nik"].dropna()) | set(individu["nik"].dropna()) | set(ledger["nik"]) | set(
+        p["person_nik"].dropna()) | set(individu["person_nik"].dropna()) | set(ledger["_person_nik"])
+    registry = vital.add(np.random.default_rng([seed, list(SCALES).index(scale), 1]), registry, known_elsewhere)
 
     counts = {
         "registry.csv": io.write(registry, out / "registry.csv"),

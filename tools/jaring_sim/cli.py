@@ -81,7 +81,7 @@ def parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     simsub = p.add_subparsers(dest="what", required=True)
     world = simsub.add_parser("world", help="generate a deterministic world")
-    world.add_argument("--scale", choices=["small", "city"], default="small")
+    world.add_argument("--scale", choices=["small", "city", "city3"], default="small")
     world.add_argument("--seed", type=int, default=1)
     world.add_argument("--out", required=True)
     truth = simsub.add_parser("truth", help="the findings that hold at night D, from the world's knowledge")

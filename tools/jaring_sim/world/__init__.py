@@ -46,6 +46,8 @@ class Scale:
 SCALES = {
     "small": Scale(20_000, (3, 5), 0.85, 700, 3_650, 250, 900, 8),
     "city": Scale(630_000, (24, 32), 0.34, 7_000, 3_650, 8_000, 27_000, 30),
+    # three cities' worth of people, RTs and programme (the quota stays the city's): the 3x benchmark
+    "city3": Scale(1_890_000, (72, 96), 0.34, 21_000, 3_650, 24_000, 81_000, 30),
 }
 
 

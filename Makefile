@@ -48,9 +48,9 @@ stop:
 clean: stop
 	rm -rf .local outbox $(VENV)
 
-## benchmark: the city-scale world, ingestion and reconciliation figures
+## benchmark: every step of a city night against its floor, full pull and incremental night (bench/results/; BENCH_ARGS="--world DIR --scale city3 --profile")
 benchmark: venv
-	$(BIN)/python tests/benchmark/city.py
+	$(BIN)/python tests/benchmark/city.py $(BENCH_ARGS)
 
 ## requirements: recompile the pins (product: requirements.in; development: requirements-dev.in)
 requirements: venv

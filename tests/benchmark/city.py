@@ -1,142 +1,115 @@
-"""City-scale benchmark: prints figures, asserts nothing (run with `make benchmark`).
+"""City-scale benchmark (`make benchmark`): each step against its floor, measured in the same run.
 
-Generates the `city` world (630,000 persons), serves it from the simulated
-agencies in their own process (faults on unless --no-faults), runs each step
-of one night in its own process as `jaring night --steps <step>` does, and
-prints per step the rows, seconds, rows/s and the step's peak memory, the
-quarantine and invalid records by reason, and the per-code precision/recall
-against the truth.
+Serves a `city` (or `city3`) world from the simulated agencies (faults off unless --faults default),
+measures the floors (floors.py), then runs two nights as the DAG runs them, each step in its own
+`jaring night --steps <step>` process:
+- the full pull: night D-1 on an empty warehouse, the four ingests at once, then reconcile, publish_outbox;
+- the incremental night: night D after D-1 landed, whatever `jaring night` does by default then.
+Prints per step rows, seconds, the floor it is compared with, the ratio, rows/s and peak RSS; scores both
+nights against the truth; writes everything to `bench/results/<date>[-<scale>].json`; exits 1 when a
+code's precision or recall is below 1.000 or below the previous results file's.
 
-    .venv/bin/python tests/benchmark/city.py [--world DIR] [--night YYYY-MM-DD] [--no-faults]
+    .venv/bin/python tests/benchmark/city.py [--world DIR] [--scale city|city3] [--night D] [--serial]
+                                              [--profile] [--faults none|default] [--keep] [--no-write]
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
-
-from jaring import policy
-from jaring.warehouse import db
-from jaring_dev import processes
-from jaring_dev.postgres import LocalPostgres, free_port
-from jaring_dev.stack import connections_env
-
-ROWS_OF_STEP = {
-    "ingest_dukcapil": ["staging.person"],
-    "ingest_bpjs": ["staging.participant", "staging.payment", "staging.claim"],
-    "ingest_dtsen": ["staging.dtsen_individual"],
-    "ingest_rt": ["staging.rt_row"],
-    "reconcile": ["recon.link", "recon.finding"],
-    "publish_outbox": ["recon.finding"],
-}
-JARING = [sys.executable, "-m", "jaring.cli"]
-JARING_SIM = [sys.executable, "-m", "jaring_sim.cli"]
+import floors
+import harness
+import profiles
+import results
 
 
-def run_measured(argv: list[str], env: dict) -> tuple[float, float]:
-    """Run a command; returns (seconds, its peak resident memory in MB)."""
-    t0 = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.monotonic() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(argv[2:])} failed:\n{proc.stderr.read().decode()[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024
+def measure_floors(stack: harness.Stack, night: date, task_start: bool) -> dict:
+    base = "http://127.0.0.1:{}"
+    out = {
+        "registry": floors.registry(base.format(stack.ports["dukcapil"]), harness.TOKEN, night, stack.warehouse),
+        "bpjs": floors.bpjs_listings(base.format(stack.ports["bpjs"]), (harness.CLIENT, harness.SECRET), night,
+                                     stack.warehouse),
+        "dtsen": floors.dtsen(stack.pg.dsn("dtsen"), stack.warehouse, night),
+        "ledgers": floors.ledgers(stack.world / "inbox"),
+    }
+    if task_start:
+        out["task_start"] = floors.task_start()
+    return out
 
 
-def main() -> None:
-    args = argparse.ArgumentParser()
-    args.add_argument("--world", help="an existing city world (else generated into a temp folder)")
-    args.add_argument("--night")
-    args.add_argument("--no-faults", action="store_true")
+def main() -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--world", help="an existing world of this scale (else generated into a temp folder)")
+    args.add_argument("--scale", choices=["small", "city", "city3"], default="city",
+                      help="small: to try the harness itself in a minute")
+    args.add_argument("--night", help="night D (default: the world's last demo night); D-1 is the full pull")
+    args.add_argument("--faults", choices=["none", "default"], default="none")
+    args.add_argument("--serial", action="store_true", help="ingests one by one (clean per-step figures)")
+    args.add_argument("--profile", action="store_true", help="every step under py-spy; prints the top lines")
     args.add_argument("--keep", action="store_true", help="leave the warehouse running to inspect it")
+    args.add_argument("--no-task-start", action="store_true", help="skip the fresh-interpreter floors")
+    args.add_argument("--no-write", action="store_true", help="do not write bench/results/")
     opts = args.parse_args()
-
-    from jaring_sim import dtsen_db, truth
 
     scratch = Path(tempfile.mkdtemp(prefix="jaring-bench-"))
     scratch.chmod(0o755)
     world = Path(opts.world) if opts.world else scratch / "world"
-    if not (world / "world.json").exists():
-        seconds, peak = run_measured([*JARING_SIM, "world", "--scale", "city", "--out", str(world)],
-                                     dict(os.environ))
-        print(f"city world generated and its inbox rendered in {seconds:.1f} s (peak {peak:.0f} MB)")
+    harness.generate_world(world, opts.scale)
     meta = json.loads((world / "world.json").read_text())
     night = date.fromisoformat(opts.night or meta["demo_nights"][-1])
-    print(f"world counts: {json.dumps(meta.get('counts', {}))}")
+    before = night - timedelta(days=1)
+    print(f"world {world} ({meta.get('scale')}): {json.dumps(meta.get('counts', {}))}")
 
-    pg = LocalPostgres(scratch / "pg")
-    pg.start()
-    pg.ensure_role("dinsos_ro")
-    for name in ("dtsen", "jaring"):
-        pg.ensure_database(name)
-    with psycopg.connect(pg.dsn("jaring")) as conn:
-        db.migrate(conn)
-    t0 = time.monotonic()
-    dtsen_db.load(world, pg.dsn("dtsen"))
-    print(f"DTSEN extract (all releases) loaded in {time.monotonic() - t0:.1f} s")
-
-    ports = {"dukcapil": free_port(), "bpjs": free_port()}
-    processes.start("bench-agencies", [
-        *JARING_SIM, "serve", "--world", str(world), "--dukcapil-port", str(ports["dukcapil"]),
-        "--bpjs-port", str(ports["bpjs"]), "--token", "bench", "--client-id", "bench", "--client-secret", "bench",
-        "--faults", "none" if opts.no_faults else "default",
-    ], scratch)
-    env = {**os.environ, **connections_env(
-        warehouse_dsn=pg.dsn("jaring"), dtsen_dsn=pg.dsn("dtsen", user="dinsos_ro"),
-        dukcapil_port=ports["dukcapil"], dukcapil_token="bench", bpjs_port=ports["bpjs"],
-        bpjs_client=("bench", "bench"), smtp_port=free_port(),
-        inbox=world / "inbox", outbox=scratch / "outbox",
-    )}
+    stack = harness.Stack(world, scratch, opts.faults)
+    wrapper = profiles.wrapper(scratch / "profiles") if opts.profile else None
+    out: dict = {"scale": opts.scale, "world": meta.get("counts", {}), "night": night.isoformat(),
+                 "faults": opts.faults, "profiled": opts.profile, "machine_before": harness.machine()}
     try:
-        processes.wait_for_port(ports["dukcapil"], 180, "the Disdukcapil simulator", scratch / "bench-agencies.log")
-        processes.wait_for_port(ports["bpjs"], 180, "the BPJS simulator", scratch / "bench-agencies.log")
-        print(f"\nnight {night}, faults {'off' if opts.no_faults else 'on'}; each step in its own process")
-        print("(seconds = the whole process, Python and Airflow imports included; in-step = the step's own work)")
-        print(f"{'step':18s} {'rows':>9s} {'seconds':>8s} {'in-step':>8s} {'rows/s':>9s} {'peak MB':>8s}")
-        for step in ROWS_OF_STEP:
-            seconds, peak = run_measured([*JARING, "night", "--date", night.isoformat(), "--steps", step], env)
-            with psycopg.connect(pg.dsn("jaring")) as conn:
-                rows = sum(conn.execute(f"SELECT count(*) FROM {t} WHERE night = %s", (night,)).fetchone()[0]
-                           for t in ROWS_OF_STEP[step])
-                own = conn.execute("SELECT (counts->>'seconds')::float FROM ops.step_run WHERE night = %s AND step = %s"
-                                   " ORDER BY attempt DESC LIMIT 1",
-                                   (night, step)).fetchone()[0]
-            print(f"{step:18s} {rows:9d} {seconds:8.1f} {own:8.1f} {rows / own:9.0f} {peak:8.0f}")
+        stack.start()
+        t0 = time.monotonic()
+        measured = measure_floors(stack, before, not opts.no_task_start)
+        print(f"floors measured in {time.monotonic() - t0:.1f} s")
+        parallel = not opts.serial
+        full = harness.run_night(stack, before, "full pull", parallel, wrapper)
+        measured["core_joins"] = floors.core_joins(stack.warehouse, before)
+        measured["findings_out"] = floors.findings_out(stack.warehouse, before)
+        incremental = harness.run_night(stack, night, "incremental night", parallel, wrapper)
     finally:
-        processes.stop("bench-agencies", scratch)
+        stack.stop(opts.keep)
 
-    with psycopg.connect(pg.dsn("jaring")) as conn:
-        print("\nrecords reported as INVALID_SOURCE_RECORD, by source and reason")
-        for source, where, reason, n in conn.execute(
-            """SELECT source, kept, regexp_replace(reason, ' \\(.*\\)$', ''), count(*) FROM (
-                 SELECT source, 'quarantined' AS kept, reason FROM quarantine.record WHERE night = %(n)s
-                 UNION ALL SELECT source, 'staged', reason FROM staging.invalid_record WHERE night = %(n)s) r
-               GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", {"n": night}).fetchall():
-            print(f"  {source:9s} {where:12s} {reason:58s} {n:7d}")
+    results.print_floors(measured)
+    out["floors"] = measured
+    out["nights"] = {}
+    for run in (full, incremental):
+        rows = results.step_rows(run, measured)
+        results.print_night(run, rows)
+        out["nights"][run.label] = {"night": run.night.isoformat(), "wall_seconds": round(run.wall, 1),
+                                    "parallel_ingest": run.parallel, "steps": rows}
+    if opts.profile:
+        out["profiles"] = profiles.print_top(scratch / "profiles")
 
-    t0 = time.monotonic()
-    expected = truth.compute(world, night, policy.load())
-    print(f"\ntruth computed in {time.monotonic() - t0:.1f} s")
-    with open(scratch / "outbox" / night.isoformat() / "findings.csv", encoding="utf-8") as f:
-        found = list(csv.DictReader(f))
-    print(f"{'finding_code':26s} {'truth':>6s} {'found':>6s} {'precision':>9s} {'recall':>7s}")
-    for code, s in sorted(truth.score(expected, found).items()):
-        print(f"{code:26s} {s['tp'] + s['fn']:6d} {s['tp'] + s['fp']:6d} {s['precision']:9.4f} {s['recall']:7.4f}")
-    if opts.keep:
-        print(f"\nwarehouse kept: {pg.dsn('jaring')} (stop: pg_ctl -D {pg.data_dir} stop)")
-    else:
-        pg.destroy()
+    out["scores"] = {
+        run.label: results.score(world, run.night, stack.outbox / run.night.isoformat() / "findings.csv")
+        for run in (full, incremental)
+    }
+    out["machine_after"] = harness.machine()
+    failed = results.failures(out["scores"], results.previous(opts.scale))
+    out["correct"] = not failed
+    if not opts.no_write:
+        path = results.results_path(date.today(), opts.scale)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(harness.dumps(out), encoding="utf-8")
+        print(f"\nresults written to {path}")
+    if failed:
+        print("\nCORRECTNESS FAILED:\n  " + "\n  ".join(failed), file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -26,16 +26,24 @@ def run(night: date, conn, policy) -> dict[str, int]:
 
     params = parameters.build(night, policy)
     started = time.monotonic()
+    phases: dict[str, float] = {}
+
+    def done(phase: str) -> None:  # seconds per phase, for the benchmark and the log (counts only)
+        phases[phase] = round(time.monotonic() - started - sum(phases.values()), 2)
+
     with conn.transaction():
         # ~20 statements of a second or less each: JIT compilation costs more than it saves here
         conn.execute("SET LOCAL jit = off")
         links = link_all(night, conn)
         conn.execute("ANALYZE recon.link")
+        done("linking")
         findings.prepare(conn, params)
         payers = figures.active_by_payer(conn, params)
         params["quota_left"] = max(params["quota"] - payers.get(policy.apbd_payer, 0), 0)
         eligibility.compute(conn, params)
+        done("eligibility")
         counts = findings.compute(conn, params)
+        done("findings")
         params["previous"] = history.previous_computed_night(conn, night)
         figures.write(conn, night, figures.compute(conn, params, payers) | {
             "compared_with": params["previous"] and params["previous"].isoformat()})
@@ -43,5 +51,7 @@ def run(night: date, conn, policy) -> dict[str, int]:
         counts["links"] = sum(links.values())
         for table in _TEMP_TABLES:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
+        done("history_and_figures")
+    counts["phase_seconds"] = phases
     log.info("night %s reconciled in %.1f s: %s", night, time.monotonic() - started, counts)
     return counts

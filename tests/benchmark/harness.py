@@ -1,0 +1,202 @@
+"""The benchmark's stack and how it runs a step: a world, a throw-away PostgreSQL (warehouse + DTSEN),
+the simulated agencies in their own process, and each step as `jaring night --steps <step>` in its own
+process (seconds, peak RSS, the step's own journal)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import psycopg
+
+from jaring.warehouse import db
+from jaring_dev import processes
+from jaring_dev.postgres import LocalPostgres, free_port
+from jaring_dev.stack import connections_env
+
+JARING = [sys.executable, "-m", "jaring.cli"]
+JARING_SIM = [sys.executable, "-m", "jaring_sim.cli"]
+INGEST_STEPS = ("ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt")
+LATER_STEPS = ("reconcile", "publish_outbox")
+ROWS_OF_STEP = {
+    "ingest_dukcapil": ["staging.person"],
+    "ingest_bpjs": ["staging.participant", "staging.payment", "staging.claim"],
+    "ingest_dtsen": ["staging.dtsen_individual"],
+    "ingest_rt": ["staging.rt_row"],
+    "reconcile": ["recon.link", "recon.finding"],
+    "publish_outbox": ["recon.finding"],
+}
+TOKEN = CLIENT = SECRET = "bench"
+
+
+@dataclass
+class Measured:
+    """One process: wall seconds, CPU seconds (user + system: less sensitive to other load than the wall) and
+    peak resident memory; `own` = the step's seconds in ops.step_run."""
+
+    seconds: float
+    cpu: float
+    peak_mb: float
+    rows: int = 0
+    own: float | None = None
+    counts: dict = field(default_factory=dict)
+
+
+def run_measured(argv: list[str], env: dict, wrapper: list[str] | None = None) -> Measured:
+    """Run a command to its end; a failure stops the benchmark with the command's last stderr."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen([*(wrapper or []), *argv], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = []
+    reader = threading.Thread(target=lambda: stderr.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[2:])} failed:\n{b''.join(stderr).decode(errors='replace')[-3000:]}")
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def generate_world(world: Path, scale: str) -> None:
+    if (world / "world.json").exists():
+        return
+    result = subprocess.run([*JARING_SIM, "world", "--help"], capture_output=True, text=True)
+    if scale not in result.stdout:
+        raise SystemExit(f"jaring-sim world has no --scale {scale} yet (helper B adds it); nothing measured")
+    m = run_measured([*JARING_SIM, "world", "--scale", scale, "--out", str(world)], dict(os.environ))
+    print(f"{scale} world generated and its inbox rendered in {m.seconds:.1f} s (peak {m.peak_mb:.0f} MB)")
+
+
+class Stack:
+    """PostgreSQL (databases `jaring` and `dtsen`) and the agencies' simulators, for one world."""
+
+    def __init__(self, world: Path, scratch: Path, faults: str):
+        self.world, self.scratch, self.faults = world, scratch, faults
+        self.pg = LocalPostgres(scratch / "pg")
+        self.ports = {"dukcapil": free_port(), "bpjs": free_port()}
+        self.outbox = scratch / "outbox"
+
+    def start(self) -> None:
+        from jaring_sim import dtsen_db
+
+        self.pg.start()
+        self.pg.ensure_role("dinsos_ro")
+        for name in ("dtsen", "jaring"):
+            self.pg.ensure_database(name)
+        with psycopg.connect(self.pg.dsn("jaring")) as conn:
+            db.migrate(conn)
+        t0 = time.monotonic()
+        dtsen_db.load(self.world, self.pg.dsn("dtsen"))
+        print(f"DTSEN extract (all releases) loaded in {time.monotonic() - t0:.1f} s")
+        processes.start("bench-agencies", [
+            *JARING_SIM, "serve", "--world", str(self.world), "--dukcapil-port", str(self.ports["dukcapil"]),
+            "--bpjs-port", str(self.ports["bpjs"]), "--token", TOKEN, "--client-id", CLIENT,
+            "--client-secret", SECRET, "--faults", self.faults,
+        ], self.scratch)
+        log = self.scratch / "bench-agencies.log"
+        processes.wait_for_port(self.ports["dukcapil"], 300, "the Disdukcapil simulator", log)
+        processes.wait_for_port(self.ports["bpjs"], 300, "the BPJS simulator", log)
+
+    def stop(self, keep: bool) -> None:
+        processes.stop("bench-agencies", self.scratch)
+        if keep:
+            print(f"\nwarehouse kept: {self.pg.dsn('jaring')} (stop: pg_ctl -D {self.pg.data_dir} stop)")
+        else:
+            self.pg.destroy()
+
+    @property
+    def warehouse(self) -> str:
+        return self.pg.dsn("jaring")
+
+    def env(self) -> dict:
+        return {**os.environ, **connections_env(
+            warehouse_dsn=self.warehouse, dtsen_dsn=self.pg.dsn("dtsen", user="dinsos_ro"),
+            dukcapil_port=self.ports["dukcapil"], dukcapil_token=TOKEN, bpjs_port=self.ports["bpjs"],
+            bpjs_client=(CLIENT, SECRET), smtp_port=free_port(), inbox=self.world / "inbox", outbox=self.outbox,
+        )}
+
+    def journal(self, night: date, step: str) -> tuple[int, float, dict]:
+        """(rows the step left for night D, its own seconds, its counts) from the warehouse."""
+        with psycopg.connect(self.warehouse) as conn:
+            rows = sum(conn.execute(f"SELECT count(*) FROM {t} WHERE night = %s", (night,)).fetchone()[0]
+                       for t in ROWS_OF_STEP[step])
+            status, counts, message = conn.execute(
+                "SELECT status, counts, message FROM ops.step_run WHERE night = %s AND step = %s"
+                " ORDER BY attempt DESC LIMIT 1", (night, step)).fetchone() or ("not run", None, None)
+        if status != "success":  # a profiler's exit status is its own, not the step's
+            raise SystemExit(f"{step} of night {night}: {status}: {message}")
+        return rows, float(counts.get("seconds") or 0), counts
+
+
+@dataclass
+class NightRun:
+    """A whole night as the DAG runs it: the four ingests at once (or one by one), then reconcile and
+    publish_outbox; `wall` from the first ingest's start to publish_outbox's end."""
+
+    night: date
+    label: str
+    parallel: bool = True
+    wall: float = 0.0
+    steps: dict[str, Measured] = field(default_factory=dict)
+
+
+def run_night(stack: Stack, night: date, label: str, parallel: bool,
+              wrapper_of=None, extra_args: tuple[str, ...] = ()) -> NightRun:
+    """`wrapper_of(label, step)`: a command to run each step under (a profiler), or None."""
+    env = stack.env()
+    run = NightRun(night, label, parallel)
+
+    def one(step: str) -> None:
+        argv = [*JARING, "night", "--date", night.isoformat(), "--steps", step, *extra_args]
+        run.steps[step] = run_measured(argv, env, wrapper_of(label, step) if wrapper_of else None)
+
+    t0 = time.monotonic()
+    if parallel:
+        errors: list[BaseException] = []
+        threads = [threading.Thread(target=_capturing(one, step, errors)) for step in INGEST_STEPS]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+    else:
+        for step in INGEST_STEPS:
+            one(step)
+    for step in LATER_STEPS:
+        one(step)
+    run.wall = time.monotonic() - t0
+    for step, measured in run.steps.items():
+        measured.rows, measured.own, measured.counts = stack.journal(night, step)
+    return run
+
+
+def _capturing(function, argument, errors: list):
+    def target():
+        try:
+            function(argument)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the caller once all threads ended
+            errors.append(exc)
+    return target
+
+
+def machine() -> dict:
+    """What the figures depend on: load, cores, the commit measured."""
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).parent).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "include"], capture_output=True, text=True,
+                           cwd=Path(__file__).parent).stdout.strip()
+    return {"load_average": list(os.getloadavg()), "cores": os.cpu_count(), "git_commit": commit,
+            "product_changed_since_commit": bool(dirty)}
+
+
+def dumps(value) -> str:
+    return json.dumps(value, indent=1, sort_keys=True, default=str) + "\n"

@@ -224,7 +224,8 @@ def build_app(registry: Registry, token: str, faults: FaultPlan, varied: bool = 
             part = encoded[key] = encode(shown(person_as_of(row, as_of_iso)))
         return part
 
-    if precompute:  # rows without any event look the same at every date: encoded before serving
+    if precompute:  # the events, and rows without any event (the same at every date), before serving
+        registry.events()
         for i, row in enumerate(registry.rows):
             if not any(row[at] for at in (*_CHANGES, _TGL_DATANG)):
                 person_json(i, "")

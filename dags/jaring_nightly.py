@@ -32,9 +32,11 @@ so clearing a task or re-running a night never duplicates anything.
   compared with the latest computed night before it, which its report names.
 - **Backfill** nights D1..D2 inclusive with `jaring backfill --from D1 --to D2 [--deliver]`
   (it passes `--to-date` D2+1: Airflow keeps logical dates in [from, to), and night D's is
-  D 02:00 WIB = D-1 19:00 UTC). In the UI's dialog pick from D1 to D2+1 (in WIB). A backfill
+  D 02:00 WIB = D-1 19:00 UTC). In the UI's dialog pick from D1 00:00 to D2+1 00:00 with the UI's
+  time zone set to Asia/Jakarta, or from D1-1 17:00 to D2 17:00 in UTC. A backfill
   ignores the `night` parameter and, unless asked, delivers nothing; it runs only while the
-  DAG is unpaused.
+  DAG is unpaused. The nights after a recomputed night are stale (`jaring status` says so):
+  `jaring backfill --stale` recomputes them in order.
 - **deliver** off: the outbox is written, nothing is mailed or PUT (`send_reports` and
   `put_bpjs` are skipped).
 - `jaring status --date D` lists every attempt of every step; the warehouse schema is

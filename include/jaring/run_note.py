@@ -26,6 +26,9 @@ def compose(night: date, conn, outbox_url: str | None = None) -> str:
               for step, status, counts, message in sqlfile.execute(conn, __name__, "latest_step_runs",
                                                                     {"night": night})}
     failed = {step: message for step, (status, _, message) in latest.items() if status == "failed"}
+    published = outbox_url and latest.get("publish_outbox", ("",))[0] == "success"
+    base = f"{outbox_url.rstrip('/')}/{night.isoformat()}" if published else ""
+    # Airflow shows a note's first line on the run's page: the night, its counts and its links go there
     lines = []
     if failed:
         lines.append(f"**Malam {tanggal(night)} gagal** — " + "; ".join(
@@ -34,22 +37,22 @@ def compose(night: date, conn, outbox_url: str | None = None) -> str:
     elif "reconcile" in latest and latest["reconcile"][0] == "success":
         counts = latest["reconcile"][1]
         found = sum(int(counts.get(code, 0)) for code in CODES)
-        line = f"**Malam {tanggal(night)}**: {angka(found)} temuan, {angka(int(counts.get('resolved', 0)))} selesai"
+        headline = f"**Malam {tanggal(night)}**: {angka(found)} temuan, {angka(int(counts.get('resolved', 0)))} selesai"
+        if published:
+            headline += f" — [Laporan kota]({base}/laporan.html) · [Data Docs]({base}/datadocs/index.html)"
+        lines.append(headline)
         previous = conn.execute("SELECT figures->>'compared_with' FROM recon.figures WHERE night = %s",
                                 (night,)).fetchone()
         if previous and previous[0]:
-            line += f", dibandingkan dengan malam {tanggal(date.fromisoformat(previous[0]))}"
-        lines.append(line + ".")
+            lines.append(f"Dibandingkan dengan malam {tanggal(date.fromisoformat(previous[0]))}.")
     else:
         lines.append(f"**Malam {tanggal(night)}**: belum direkonsiliasi.")
     recomputed = stale_history.stale_nights(conn).get(night)
     if recomputed:
         lines.append(f"Riwayat malam ini usang: malam {tanggal(recomputed)} dihitung ulang sesudahnya "
                      "(`jaring backfill --stale`).")
-    if outbox_url and latest.get("publish_outbox", ("",))[0] == "success":
-        base = f"{outbox_url.rstrip('/')}/{night.isoformat()}"
-        lines.append(f"[Laporan kota]({base}/laporan.html) · [Data Docs]({base}/datadocs/index.html) · "
-                     f"[Semua laporan]({outbox_url.rstrip('/')}/index.html)")
+    if published:
+        lines.append(f"[Semua laporan]({outbox_url.rstrip('/')}/index.html)")
     return "\n\n".join(lines)
 
 

@@ -108,3 +108,6 @@ def last_night(hub):
     pipeline.run_night(hub.nights[-2])  # the night before, for NEW / PERSISTING / resolved
     result = pipeline.run_night(night)
     return night, result
+
+
+from scheduler_stack import outbox_url, scheduler  # noqa: E402,F401 - fixtures of the scheduler tests

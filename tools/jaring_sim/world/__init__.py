@@ -82,22 +82,20 @@ def generate(out: Path, scale: str = "small", seed: int = 1) -> dict:
     ledger = _rt_rows(rng, reg, p, pay, props, s.k)
     pay = pay[~pay["missed"] & ~unremitted & (pay["tgl_bayar"] <= LAST_DAY)]
     klaim = programme.claims(rng, reg, p, planted)
-    keluarga, individu = dtsen.releases(d, reg, rng)
+    dtsen_counts, dtsen_niks = _write_releases(dtsen.releases(d, reg, rng), out)
 
     stray = plant.invalid_registry_rows(rng, reg, max(3, s.k // 3))
     registry = pd.concat([reg, stray], ignore_index=True)
     registry = io.registry(registry[registry["birth"] <= LAST_DAY])
     plant.optional_fields_null(rng, registry)
-    known_elsewhere = set(p["nik"].dropna()) | set(individu["nik"].dropna()) | set(ledger["nik"]) | set(
-        p["person_nik"].dropna()) | set(individu["person_nik"].dropna()) | set(ledger["_person_nik"])
+    known_elsewhere = set(p["nik"].dropna()) | dtsen_niks | set(ledger["nik"]) | set(p["person_nik"].dropna()) | set(
+        ledger["_person_nik"])
     registry = vital.add(np.random.default_rng([seed, list(SCALES).index(scale), 1]), registry, known_elsewhere)
 
     counts = {
         "registry.csv": io.write(registry, out / "registry.csv"),
         "dtsen_periode.csv": io.write(d.periods, out / "dtsen_periode.csv"),
-        "dtsen_keluarga.csv": io.write(keluarga[["periode", "id_keluarga", "no_kk", "kode_wilayah", "alamat",
-                                                 "desil"]], out / "dtsen_keluarga.csv"),
-        "dtsen_individu.csv": io.write(_individu(individu), out / "dtsen_individu.csv"),
+        **dtsen_counts,
         "bpjs_peserta.csv": io.write(io.peserta(p), out / "bpjs_peserta.csv"),
         "bpjs_iuran.csv": io.write(io.iuran(pay, p), out / "bpjs_iuran.csv"),
         "bpjs_klaim.csv": io.write(io.klaim(klaim), out / "bpjs_klaim.csv"),
@@ -109,6 +107,19 @@ def generate(out: Path, scale: str = "small", seed: int = 1) -> dict:
              "demo_nights": list(DEMO_NIGHTS), "counts": counts}
     (out / "world.json").write_text(json.dumps(world, indent=2) + "\n", encoding="utf-8")
     return world
+
+
+def _write_releases(releases, out: Path) -> tuple[dict, set]:
+    """Write dtsen_keluarga.csv and dtsen_individu.csv release by release; (row counts, every NIK they hold)."""
+    counts = {"dtsen_keluarga.csv": 0, "dtsen_individu.csv": 0}
+    niks: set = set()
+    for number, (keluarga, individu) in enumerate(releases):
+        counts["dtsen_keluarga.csv"] += io.write(keluarga[["periode", "id_keluarga", "no_kk", "kode_wilayah",
+                                                           "alamat", "desil"]], out / "dtsen_keluarga.csv",
+                                                 append=number > 0)
+        counts["dtsen_individu.csv"] += io.write(_individu(individu), out / "dtsen_individu.csv", append=number > 0)
+        niks |= set(individu["nik"].dropna()) | set(individu["person_nik"].dropna())
+    return counts, niks
 
 
 def _individu(ind: pd.DataFrame) -> pd.DataFrame:

@@ -143,9 +143,9 @@ def _unregistered(rng, families) -> pd.DataFrame:
     })
 
 
-def releases(d: Dtsen, reg: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """dtsen_keluarga and dtsen_individu rows of every release (full copies, not deltas)."""
-    fam_rows, ind_rows = [], []
+def releases(d: Dtsen, reg: pd.DataFrame, rng: np.random.Generator):
+    """(dtsen_keluarga rows, dtsen_individu rows) of each release in turn (full copies, not deltas): one
+    release at a time, so that a large world never holds every release's rows at once."""
     f = d.families
     m = d.members.merge(f[["fam", "id_keluarga", "first", "last"]], on="fam")
     m = m.sort_values(["id_keluarga", "hub_kk", "birth"], kind="stable").reset_index(drop=True)
@@ -174,6 +174,4 @@ def releases(d: Dtsen, reg: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.
                 & (np.isnat(gone) | (gone > rilis)))
         ir = m.loc[keep].copy()
         ir.insert(0, "periode", periode)
-        fam_rows.append(fr[fr["id_keluarga"].isin(ir["id_keluarga"])])
-        ind_rows.append(ir)
-    return pd.concat(fam_rows, ignore_index=True), pd.concat(ind_rows, ignore_index=True)
+        yield fr[fr["id_keluarga"].isin(ir["id_keluarga"])], ir

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from jaring.sources import bpjs
+from jaring.sources.http import decode_json
 from jaring.warehouse import db
 
 NIGHT = date(2026, 11, 20)
@@ -31,7 +32,7 @@ class AnswersAsJson:
         rows = self.listings[path]
         if path == "/v1/iuran":
             rows = [r for r in rows if r["BULAN_IURAN"] == params["bulan"]]
-        return json.loads(json.dumps({"data": rows, "next_cursor": None}))
+        return decode_json(json.dumps({"data": rows, "next_cursor": None}).encode())
 
 
 def peserta(n: int, **changes) -> dict:

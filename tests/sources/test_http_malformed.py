@@ -81,7 +81,8 @@ def test_a_malformed_registry_page_is_a_source_error_naming_the_connection(garba
     server = Raw(lambda path: GARBAGE[garbage])
     try:
         with pytest.raises(SourceError) as raised:
-            dukcapil._pull(server.client("dukcapil_api"), NIGHT, per_page=10, workers=2)
+            dukcapil._pull(server.client("dukcapil_api"), dukcapil.PATH, {"as_of": NIGHT.isoformat()}, per_page=10,
+                           workers=2)
     finally:
         server.close()
     message = str(raised.value)

@@ -132,17 +132,14 @@ def payment_months(night: date, participation_dates) -> list[str]:
 
 
 def _frame(pages, columns):
-    """The records as a frame. JSON's NaN and Infinity become text first: as floats pandas would take NaN
-    for an empty field, and a quarantined record's raw copy could not be stored as jsonb."""
-    import pandas as pd
-
-    records = [landing.finite(r) if isinstance(r, dict) else r for page in pages for r in page]
-    return pd.DataFrame.from_records(records, columns=list(columns))
+    """The records as a frame (the client keeps JSON's NaN and Infinity as text: as floats pandas would take
+    NaN for an empty field, and a quarantined record's raw copy could not be stored as jsonb)."""
+    return landing.frame([r for page in pages for r in page], columns)
 
 
 def _land_raw(conn, night, listings: dict[str, list]) -> None:
     db.copy_rows(conn, "raw.bpjs_page", ("night", "listing", "seq", "records"), (
-        (night, name, seq, landing.dumps(page)) for name, pages in listings.items()
+        (night, name, seq, landing.json_text(page)) for name, pages in listings.items()
         for seq, page in enumerate(pages, start=1)))
 
 

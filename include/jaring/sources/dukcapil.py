@@ -158,10 +158,7 @@ def _land_pages(conn, table: str, night: date, pages: list[list]) -> None:
 
 def frame(records: list[dict]):
     """The registry's records as a dataframe of the contract's columns (a missing field is None)."""
-    import pandas as pd
-
-    return pd.DataFrame({column: [r.get(column) for r in records] for column in DUKCAPIL_COLUMNS},
-                        columns=list(DUKCAPIL_COLUMNS))
+    return landing.frame(records, DUKCAPIL_COLUMNS)
 
 
 def _pull(http: HttpClient, path: str, params: dict, per_page: int, workers: int) -> list[list[dict]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import re
 import threading
@@ -238,13 +239,19 @@ class HttpClient:
 
 def decode_json(body: bytes):
     """orjson's speed; the stdlib for what orjson refuses but lenient parsers accept (integers beyond 64
-    bits; NaN and Infinity, kept as their text): validation must see such a value rather than a failed page."""
+    bits; NaN, Infinity and numbers beyond a float, kept as their text): validation must see such a value
+    rather than a failed page, and no float that JSON cannot write again comes out."""
     import orjson
 
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
-        return json.loads(body, parse_constant=str)
+        return json.loads(body, parse_constant=str, parse_float=_finite_or_text)
+
+
+def _finite_or_text(text: str) -> float | str:
+    number = float(text)
+    return number if math.isfinite(number) else text
 
 
 def _retry_after_seconds(response) -> float | None:

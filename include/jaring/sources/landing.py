@@ -178,6 +178,13 @@ def dumps(value, **options) -> str:
     return json.dumps(finite(value), allow_nan=False, **options)
 
 
+def frame(records: list[dict], columns: Sequence[str]):
+    """Records (dicts) as a dataframe of `columns`, a missing field None."""
+    import pandas as pd
+
+    return pd.DataFrame({column: [r.get(column) for r in records] for column in columns}, columns=list(columns))
+
+
 def json_text(value) -> str:
     """JSON of what an agency answered (decoded by `http.decode_json`: no NaN left), fast."""
     import orjson

@@ -54,19 +54,27 @@ def _wait(ready, timeout: float, what: str, run_dir: Path):
 
 
 @contextmanager
-def celery_airflow(hub, postgres, home: Path, database: str, workers: tuple[str, ...] = CELERY_WORKERS):
+def celery_airflow(hub, postgres, home: Path, name: str, workers: tuple[str, ...] = CELERY_WORKERS):
     """Redis, the API server, scheduler, DAG processor and the named workers (one task at a time each),
-    pointed at the e2e hub; yields (env, metadata DSN, run dir)."""
+    pointed at the e2e hub's agencies with a warehouse and outbox of their own (the nights other tests
+    compute stay theirs); yields (env, metadata DSN, run dir)."""
+    from jaring.warehouse import db
+
     run_dir = home / "run"
     redis = LocalRedis(home / "redis")
-    postgres.ensure_database(database)
-    metadata_conn = postgres.dsn(database).replace("postgresql://", "postgresql+psycopg2://")
+    for database in (f"{name}_meta", f"{name}_warehouse"):
+        postgres.ensure_database(database)
+    with db.connect(postgres.dsn(f"{name}_warehouse")) as conn:
+        db.migrate(conn)
+    metadata_conn = postgres.dsn(f"{name}_meta").replace("postgresql://", "postgresql+psycopg2://")
     port = free_port()
     passwords = home / "passwords.json"
     passwords.write_text(json.dumps({"admin": UI_PASSWORD}))
     passwords.chmod(0o600)
     env = {
         **os.environ, **hub.env,
+        "AIRFLOW_CONN_JARING_DB": postgres.dsn(f"{name}_warehouse"),
+        "JARING_OUTBOX": str(home / "outbox"),
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -99,11 +107,11 @@ def celery_airflow(hub, postgres, home: Path, database: str, workers: tuple[str,
     }
     try:
         redis.start()
-        for name, argv in commands.items():
-            processes.start(name, argv, run_dir, env)
+        for process, argv in commands.items():
+            processes.start(process, argv, run_dir, env)
         processes.wait_for_port(port, 180, "the Airflow API server", run_dir / "api-server.log")
         airflow_local.wait_for_workers(env["AIRFLOW__CELERY__BROKER_URL"], workers, 180, run_dir)
-        meta = postgres.dsn(database)
+        meta = postgres.dsn(f"{name}_meta")
         _wait(lambda: _rows(meta, "SELECT 1 FROM dag WHERE dag_id = %s", pipeline.DAG_ID), 180,
               "the DAG processor to parse jaring_nightly", run_dir)
         unpaused = subprocess.run([_airflow(), "dags", "unpause", pipeline.DAG_ID], env=env, capture_output=True,
@@ -121,7 +129,7 @@ def celery_stack(hub, postgres, tmp_path_factory):
         find_server()
     except RedisNotFound as missing:
         pytest.skip(str(missing))
-    with celery_airflow(hub, postgres, tmp_path_factory.mktemp("airflow_celery"), "e2e_celery_meta") as stack:
+    with celery_airflow(hub, postgres, tmp_path_factory.mktemp("airflow_celery"), "e2e_celery") as stack:
         yield stack
 
 
@@ -156,8 +164,9 @@ def test_a_night_on_two_celery_workers_succeeds_everywhere_and_matches_jaring_ni
     assert set(ran_on) == set(states), f"every task has Celery's record of its worker: {ran_on}"
     assert {worker.split("@")[0] for worker in ran_on.values()} == set(CELERY_WORKERS), ran_on
 
-    on_celery = (hub.outbox / night.isoformat() / "findings.csv").read_bytes()
+    findings = Path(env["JARING_OUTBOX"]) / night.isoformat() / "findings.csv"
+    on_celery = findings.read_bytes()
     by_cli = subprocess.run([sys.executable, "-m", "jaring.cli", "night", "--date", night.isoformat(), "--no-deliver"],
                             env=env, capture_output=True, text=True, timeout=600)
     assert by_cli.returncode == 0, by_cli.stdout[-2000:] + by_cli.stderr[-2000:]
-    assert (hub.outbox / night.isoformat() / "findings.csv").read_bytes() == on_celery
+    assert findings.read_bytes() == on_celery

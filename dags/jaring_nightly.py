@@ -39,6 +39,9 @@ so clearing a task or re-running a night never duplicates anything.
   `jaring backfill --stale` recomputes them in order.
 - **deliver** off: the outbox is written, nothing is mailed or PUT (`send_reports` and
   `put_bpjs` are skipped).
+- **full**: a night builds the registry on night D-1's (its `/v1/peristiwa` events) and reuses an
+  unchanged DTSEN release; `full` = true pulls them whole. A backfill pulls in full unless
+  `full` = false; a night whose night before did not land pulls in full anyway.
 - `jaring status --date D` lists every attempt of every step; the warehouse schema is
   migrated once per deployment (`jaring db migrate`), not by the tasks.
 """
@@ -75,11 +78,20 @@ def outlets(step: str) -> list[Asset]:
     return [Asset(f"jaring://warehouse/{table.replace('.', '/')}") for table in STEPS[step].writes]
 
 
-def run_step(name: str, night: str) -> dict:
+def pulls_in_full(params, dag_run) -> bool:
+    """An incremental step builds on night D-1 unless the run asks for a full pull: the `full`
+    parameter, or a backfill (a source was fixed after the fact: read it whole) unless it says full=false."""
+    requested = (params or {}).get("full")
+    if "backfill" in str(getattr(dag_run, "run_type", "")):
+        return requested is not False
+    return bool(requested)
+
+
+def run_step(name: str, night: str, full: bool = False) -> dict:
     """One step of the night, journaled in ops.step_run; the XCom is its counts and the night.
     A failure retrying cannot mend (a rejected source, refused credentials) fails at once."""
     try:
-        counts = pipeline.run_step(name, date.fromisoformat(night))
+        counts = pipeline.run_step(name, date.fromisoformat(night), full=full)
     except pipeline.StepFailed as failure:
         if failure.permanent:
             raise AirflowFailException(str(failure)) from None
@@ -132,6 +144,9 @@ def step_task(name: str):
                        description="YYYY-MM-DD; empty = the interval's day (ignored in a backfill)"),
         "deliver": Param(True, type="boolean",
                          description="mail the reports and PUT BPJS's share (jaring backfill: off unless --deliver)"),
+        "full": Param(None, type=["null", "boolean"],
+                      description="pull every source in full instead of building on night D-1 "
+                                  "(empty: incremental, except in a backfill)"),
     },
     tags=["jaring", "nightly"],
     doc_md=__doc__,
@@ -149,16 +164,16 @@ def jaring_nightly():
         return night_of_run(requested, data_interval_start, getattr(dag_run, "run_after", None)).isoformat()
 
     @step_task("ingest_dukcapil")
-    def ingest_dukcapil(night: str) -> dict:
-        return run_step("ingest_dukcapil", night)
+    def ingest_dukcapil(night: str, params=None, dag_run=None) -> dict:
+        return run_step("ingest_dukcapil", night, full=pulls_in_full(params, dag_run))
 
     @step_task("ingest_bpjs")
     def ingest_bpjs(night: str) -> dict:
         return run_step("ingest_bpjs", night)
 
     @step_task("ingest_dtsen")
-    def ingest_dtsen(night: str) -> dict:
-        return run_step("ingest_dtsen", night)
+    def ingest_dtsen(night: str, params=None, dag_run=None) -> dict:
+        return run_step("ingest_dtsen", night, full=pulls_in_full(params, dag_run))
 
     @step_task("ingest_rt")
     def ingest_rt(night: str) -> dict:

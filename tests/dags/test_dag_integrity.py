@@ -120,3 +120,17 @@ def test_a_run_that_does_not_deliver_skips_the_mails_and_the_put():
     for step in ("send_reports", "put_bpjs"):
         with pytest.raises(AirflowSkipException, match="deliver is off"):
             module.delivery_step(step, "2026-11-20", {"deliver": False})
+
+
+def test_a_backfill_pulls_in_full_unless_told_otherwise_a_scheduled_night_builds_on_the_one_before():
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("jaring_nightly_dag", DAGS / "jaring_nightly.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    backfill, scheduled = SimpleNamespace(run_type="backfill"), SimpleNamespace(run_type="scheduled")
+    assert module.pulls_in_full({"full": None}, backfill) is True
+    assert module.pulls_in_full({"full": False}, backfill) is False
+    assert module.pulls_in_full({"full": None}, scheduled) is False
+    assert module.pulls_in_full({"full": True}, scheduled) is True

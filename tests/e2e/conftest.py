@@ -62,7 +62,7 @@ def hub(small_world, postgres, tmp_path_factory):
     migrate(postgres.dsn("e2e_warehouse"))
     dtsen_db.load(small_world, postgres.dsn("e2e_dtsen"), readonly_role="dinsos_ro")
 
-    faults = FaultPlan(rate_limit_every=17, unavailable_every=29, unavailable_run=2, error_every=41,
+    faults = FaultPlan(rate_limit_every=17, unavailable_every=13, unavailable_run=2, error_every=41,
                        token_ttl_seconds=5, cursor_ttl_seconds=600)
     dukcapil = dukcapil_api.make_server(small_world, port=0, token="e2e-token", faults=faults)
     bpjs = bpjs_api.make_server(small_world, port=0, client_id="jaring", client_secret="e2e-secret",

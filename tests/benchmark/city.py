@@ -4,13 +4,15 @@ Serves a `city` (or `city3`) world from the simulated agencies (faults off unles
 measures the floors (floors.py), then runs two nights as the DAG runs them, each step in its own
 `jaring night --steps <step>` process:
 - the full pull: night D-1 on an empty warehouse, the four ingests at once, then reconcile, publish_outbox;
-- the incremental night: night D after D-1 landed, whatever `jaring night` does by default then.
+- the incremental night: night D after D-1 landed, whatever `jaring night` does by default then;
+- night D's ingests again with `--full`: every staging table must equal the incremental night's.
 Prints per step rows, seconds, the floor it is compared with, the ratio, rows/s and peak RSS; scores both
 nights against the truth; writes everything to `bench/results/<date>[-<scale>].json`; exits 1 when a
 code's precision or recall is below 1.000 or below the previous results file's.
 
     .venv/bin/python tests/benchmark/city.py [--world DIR] [--scale city|city3] [--night D] [--serial]
                                               [--profile] [--faults none|default] [--keep] [--no-write]
+                                              [--no-compare-full] [--no-task-start]
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def main() -> int:
     args.add_argument("--serial", action="store_true", help="ingests one by one (clean per-step figures)")
     args.add_argument("--profile", action="store_true", help="every step under py-spy; prints the top lines")
     args.add_argument("--keep", action="store_true", help="leave the warehouse running to inspect it")
+    args.add_argument("--no-compare-full", action="store_true",
+                      help="skip pulling night D again with --full to check the incremental night equals it")
     args.add_argument("--no-task-start", action="store_true", help="skip the fresh-interpreter floors")
     args.add_argument("--no-write", action="store_true", help="do not write bench/results/")
     opts = args.parse_args()
@@ -75,11 +79,19 @@ def main() -> int:
         t0 = time.monotonic()
         measured = measure_floors(stack, before, not opts.no_task_start)
         print(f"floors measured in {time.monotonic() - t0:.1f} s")
+        results.print_floors(measured)
         parallel = not opts.serial
         full = harness.run_night(stack, before, "full pull", parallel, wrapper)
         measured["core_joins"] = floors.core_joins(stack.warehouse, before)
         measured["findings_out"] = floors.findings_out(stack.warehouse, before)
+        results.print_night(full, results.step_rows(full, measured))
         incremental = harness.run_night(stack, night, "incremental night", parallel, wrapper)
+        results.print_night(incremental, results.step_rows(incremental, measured))
+        if not opts.no_compare_full:
+            again, differing = harness.full_pull_again(stack, night)
+            out["incremental_equals_full"] = {"differing_tables": differing, "full_ingests": {
+                step: {"seconds": round(m.seconds, 1), "cpu_seconds": round(m.cpu, 1), "rows": m.rows,
+                       "peak_mb": round(m.peak_mb)} for step, m in again.items()}}
     finally:
         stack.stop(opts.keep)
 
@@ -88,7 +100,6 @@ def main() -> int:
     out["nights"] = {}
     for run in (full, incremental):
         rows = results.step_rows(run, measured)
-        results.print_night(run, rows)
         out["nights"][run.label] = {"night": run.night.isoformat(), "wall_seconds": round(run.wall, 1),
                                     "parallel_ingest": run.parallel, "steps": rows}
     if opts.profile:
@@ -100,6 +111,14 @@ def main() -> int:
     }
     out["machine_after"] = harness.machine()
     failed = results.failures(out["scores"], results.previous(opts.scale))
+    comparison = out.get("incremental_equals_full")
+    if comparison:
+        print(f"\nnight {night} pulled again in full (ingests one by one): "
+              + ", ".join(f"{s} {m['seconds']:.1f} s" for s, m in comparison["full_ingests"].items()))
+        print("incremental night equals the full pull: "
+              + ("yes" if not comparison["differing_tables"] else f"NO: {comparison['differing_tables']}"))
+        failed += [f"{table} of night {night}: incremental {d['incremental']} != full {d['full']}"
+                   for table, d in comparison["differing_tables"].items()]
     out["correct"] = not failed
     if not opts.no_write:
         path = results.results_path(date.today(), opts.scale)

@@ -179,6 +179,31 @@ def run_night(stack: Stack, night: date, label: str, parallel: bool,
     return run
 
 
+COMPARED_TABLES = ("staging.person", "staging.dtsen_individual", "staging.participant", "staging.payment",
+                   "staging.claim", "staging.rt_row")
+
+
+def fingerprints(stack: Stack, night: date) -> dict[str, list]:
+    """Per staging table: rows of night D and a digest of them in a stable order."""
+    with psycopg.connect(stack.warehouse) as conn:
+        return {table: list(conn.execute(
+            f"SELECT count(*), md5(string_agg(h, '' ORDER BY h)) FROM (SELECT md5(t::text) AS h FROM {table} t"
+            " WHERE night = %s) x", (night,)).fetchone()) for table in COMPARED_TABLES}
+
+
+def full_pull_again(stack: Stack, night: date) -> tuple[dict, dict]:
+    """Night D's ingests once more with `--full` (one by one); (their Measured, the differing tables).
+    An incremental night must stage exactly what a full pull of the same night stages."""
+    before = fingerprints(stack, night)
+    env = stack.env()
+    steps = {step: run_measured([*JARING, "night", "--date", night.isoformat(), "--steps", step, "--full"], env)
+             for step in INGEST_STEPS}
+    for step, measured in steps.items():
+        measured.rows, measured.own, measured.counts = stack.journal(night, step)
+    after = fingerprints(stack, night)
+    return steps, {t: {"incremental": before[t], "full": after[t]} for t in COMPARED_TABLES if before[t] != after[t]}
+
+
 def _capturing(function, argument, errors: list):
     def target():
         try:

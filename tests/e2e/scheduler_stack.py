@@ -111,8 +111,7 @@ def scheduler(hub, postgres, outbox_url, tmp_path_factory):
         assert unpaused.returncode == 0, unpaused.stderr[-2000:]
         yield env, meta, run_dir, f"http://127.0.0.1:{port}"
     finally:
-        for name in COMPONENTS:
-            processes.stop(name, run_dir)
+        processes.stop_all(COMPONENTS, run_dir)
 
 
 def one(dsn: str, sql: str, *params):

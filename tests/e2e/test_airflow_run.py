@@ -28,6 +28,9 @@ def test_dag_run_reconciles_its_night_and_keeps_personal_data_out_of_xcom(hub, p
             "postgresql://", "postgresql+psycopg2://"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # `airflow dags test` exits 1 after a good run of a DAG with a deadline (apache/airflow#73428);
+        # the deadline alert is tested under the real scheduler (test_scheduler.py)
+        "JARING_DEADLINE_MINUTES": "0",
     }
     migrated = _airflow(["db", "migrate"], env)
     assert migrated.returncode == 0, migrated.stderr[-2000:]
@@ -47,7 +50,8 @@ def test_dag_run_reconciles_its_night_and_keeps_personal_data_out_of_xcom(hub, p
     with psycopg.connect(postgres.dsn("e2e_airflow_meta")) as meta:
         states = dict(meta.execute("SELECT task_id, state FROM task_instance WHERE dag_id = 'jaring_nightly'").fetchall())
         xcoms = [str(v) for (v,) in meta.execute("SELECT value FROM xcom WHERE dag_id = 'jaring_nightly' AND key = 'return_value'").fetchall()]
-    assert set(states.values()) == {"success"}, states
+    # without the `airflow_api` connection the run's note is not written: that task says so and skips
+    assert states.pop("run_note") == "skipped" and set(states.values()) == {"success"}, states
     assert xcoms, "each task returns its counts"
     assert not any(re.search(r"\b\d{16}\b", x) for x in xcoms), "no NIK in XCom"
     assert all(night.isoformat() in x for x in xcoms)

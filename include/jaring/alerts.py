@@ -52,9 +52,11 @@ class EngineersAlert(SmtpNotifier):
         super().__init__(to=[], **kwargs)
 
     def notify(self, context):
+        if context.get("reason") == "task_failure":
+            # the DAG run's callback after a task failed (its context may name that task): the failed
+            # task has mailed already, one failure, one mail
+            return
         ti = context.get("ti") or context.get("task_instance")
-        if ti is None and context.get("reason") == "task_failure":
-            return  # the failed task has mailed already: one failure, one mail
         self.to = engineers()
         if not self.to:
             return  # nobody to tell: the recipients file has no `engineers`

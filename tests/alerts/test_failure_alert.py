@@ -77,6 +77,7 @@ def test_a_run_that_timed_out_names_the_run_and_a_night_named_in_its_params(mail
 def test_a_run_failed_by_a_task_sends_nothing_more_than_the_tasks_own_mail(mailbox):
     failure_alert()(context(exception=RuntimeError("dukcapil_api: down")))
     failure_alert()(context(ti=None, reason="task_failure"))  # the DAG run's callback after it
+    failure_alert()(context(reason="task_failure"))  # the same, its context naming the failed task
     assert len(mailbox.messages) == 1
 
 

@@ -136,7 +136,12 @@ def mails(maildir: Path) -> list:
 
 def alerts(maildir: Path, about: str) -> list:
     """The engineers' alerts whose subject says `about`."""
-    return [m for m in mails(maildir) if m["Subject"].startswith("[Jaring]") and about in m["Subject"]]
+    return [m for m in mails(maildir) if is_alert(m) and about in m["Subject"]]
+
+
+def is_alert(message) -> bool:
+    """An alert to the engineers ("[Jaring] jaring_nightly: …"), not an office's report."""
+    return message["Subject"].startswith(f"[Jaring] {pipeline.DAG_ID}:")
 
 
 def run_notes(meta: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ import sys
 from datetime import date, datetime
 
 import psycopg
-from scheduler_stack import alerts, mails, nights_owed, run_notes, wait
+from scheduler_stack import alerts, is_alert, mails, nights_owed, run_notes, wait
 
 from jaring import pipeline, stale_history
 from jaring.nights import WIB
@@ -54,7 +54,7 @@ def test_nights_missed_while_down_are_caught_up_in_order_each_compared_with_the_
 def test_backfill_runs_the_nights_it_names_without_delivering_and_matches_jaring_night(scheduler, hub, outbox_url):
     env, meta, run_dir, _ = scheduler
     nights = hub.nights[:3]
-    reports_before = [m for m in mails(hub.maildir) if not m["Subject"].startswith("[Jaring]")]
+    reports_before = [m for m in mails(hub.maildir) if not is_alert(m)]
 
     created = subprocess.run([sys.executable, "-m", "jaring.cli", "backfill", "--from", nights[0].isoformat(),
                               "--to", nights[-1].isoformat()], env=env, capture_output=True, text=True, timeout=300)
@@ -77,7 +77,7 @@ def test_backfill_runs_the_nights_it_names_without_delivering_and_matches_jaring
     delivery = {k: v for k, v in states.items() if k.split(":")[0] in pipeline.DELIVERY_STEPS}
     assert delivery and set(delivery.values()) == {"skipped"}, states
     assert {v for k, v in states.items() if k not in delivery} == {"success"}, states
-    reports = [m for m in mails(hub.maildir) if not m["Subject"].startswith("[Jaring]")]
+    reports = [m for m in mails(hub.maildir) if not is_alert(m)]
     assert len(reports) == len(reports_before)  # no report mailed
 
     backfilled = {d: night_outputs(hub.outbox / d.isoformat()) for d in nights}

@@ -229,7 +229,7 @@ def _start(conninfo: str | None, night: date, name: str) -> int:
 
 
 def _finish(conninfo, night, name, attempt, status, counts, message) -> None:
-    """Best effort: with the warehouse unreachable the attempt stays `running`, and the step's own
+    """Best effort, retried for ~15 s: with the warehouse unreachable the attempt stays `running`, and the step's own
     outcome (its error, or its counts) is what the caller sees."""
     import json
 
@@ -237,14 +237,20 @@ def _finish(conninfo, night, name, attempt, status, counts, message) -> None:
 
     from jaring.warehouse import db, sqlfile
 
-    try:
-        with db.connect(conninfo, autocommit=True) as conn:
-            sqlfile.execute(conn, __name__, "step_run_finish", {
-                "night": night, "step": name, "attempt": attempt, "status": status,
-                "counts": json.dumps(counts, default=str), "message": message})
-    except psycopg.OperationalError:
-        log.error("night %s: %s %s, but ops.step_run could not record it (%s unreachable)", night, name, status,
-                  WAREHOUSE_CONN_ID)
+    # a warehouse that restarts takes a few seconds to accept connections again: the end is worth the wait
+    for wait in (0.5, 1, 2, 4, 8, None):
+        try:
+            with db.connect(conninfo, autocommit=True) as conn:
+                sqlfile.execute(conn, __name__, "step_run_finish", {
+                    "night": night, "step": name, "attempt": attempt, "status": status,
+                    "counts": json.dumps(counts, default=str), "message": message})
+            return
+        except psycopg.OperationalError:
+            if wait is None:
+                break
+            time.sleep(wait)
+    log.error("night %s: %s %s, but ops.step_run could not record it (%s unreachable)", night, name, status,
+              WAREHOUSE_CONN_ID)
 
 
 def _warehouse_lost(exc: BaseException, conn) -> bool:

@@ -78,6 +78,7 @@ def validate(source: str, df, columns, previous_count: int | None = None,
 
     the_suite = suite(source, columns, previous_count, floor)
     frame = df.assign(**the_suite.derive(df)) if the_suite.derive else df
+    frame = _as_categories(frame, columns)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     run = next(_run_numbers)
@@ -94,6 +95,27 @@ def validate(source: str, df, columns, previous_count: int | None = None,
         result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
     )
     return _sort_verdicts(source, the_suite.rules, gx_result)
+
+
+def _as_categories(frame, columns):
+    """The frame GX reads, with the contract's repetitive text columns as pandas categories.
+
+    GX's pandas engine copies the frame for each metric and tests every row; on categories it copies
+    integer codes and tests a set rule once per distinct value (the city registry's suite ran in
+    ~half the time, with the same verdicts). Only columns holding nothing but text: categories compare
+    values with ==, and a JSON `true` must not become the 1 of another row. Columns of mostly distinct
+    values (a NIK, a name) gain nothing and stay as they are; so do derived columns (a pair rule
+    compares two of them, which categories of different values cannot)."""
+    import pandas as pd
+    from pandas.api.types import infer_dtype
+
+    categories = {}
+    for column in columns:
+        if column in frame.columns and infer_dtype(frame[column], skipna=True) == "string":
+            codes, distinct = pd.factorize(frame[column])  # unsorted: sorting 630k texts costs seconds
+            if len(distinct) <= len(frame) // 4:
+                categories[column] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(distinct))
+    return frame.assign(**categories) if categories else frame
 
 
 def _sort_verdicts(source: str, rules, gx_result) -> ValidationResult:

@@ -146,16 +146,16 @@ def _parse_date(value) -> date | None:
         return None
 
 
-def per_value(series, function) -> list:
-    """`function` of each value, computed once per distinct value (columns repeat a lot)."""
-    cache: dict = {}
-    out = []
-    for value in _values(series):
-        key = None if _missing(value) else value
-        if key not in cache:
-            cache[key] = function(key)
-        out.append(cache[key])
-    return out
+def per_value(values, function) -> list:
+    """`function` of each value (None for an empty one), computed once per distinct value: columns
+    repeat a lot, and a Python call per row of a 630k-row listing costs seconds."""
+    import pandas as pd  # lazy, like GX: the DAG file imports this package
+
+    codes, distinct = pd.factorize(pd.Series(_values(values), dtype=object))  # an empty value -> code -1
+    results = [function(None if _missing(value) else value) for value in distinct]
+    if (codes < 0).any():
+        results.append(function(None))  # what code -1 indexes
+    return [results[code] for code in codes.tolist()]
 
 
 def _values(column) -> list:
@@ -184,6 +184,7 @@ def amounts(df, columns) -> dict:
     out = {}
     for column in columns:
         if column in df.columns:
+            # not per_value: distinct values are compared with ==, and a JSON `true` must not pass as 1
             out[f"_{column}_amount"] = [None if _missing(v) else _number(v) for v in _values(df[column])]
     return out
 
@@ -218,7 +219,8 @@ def birth_digit_columns(df, nik_column: str, birth_column: str, is_female) -> di
     return {
         "_nik_ddmmyy": per_value(df[nik_column], lambda v: v[6:12] if isinstance(v, str) and nik_rules.is_valid(v)
                                  else None),
-        "_birth_ddmmyy": per_value(zip(_values(df[birth_column]), _values(df[sex_column]), strict=True), expected),
+        "_birth_ddmmyy": per_value(list(zip(_values(df[birth_column]), _values(df[sex_column]), strict=True)),
+                                   expected),
     }
 
 

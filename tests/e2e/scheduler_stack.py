@@ -25,6 +25,7 @@ from jaring import pipeline
 from jaring.nights import WIB
 from jaring_dev import processes
 from jaring_dev.postgres import free_port
+from jaring_dev.stack import EXECUTORS
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
@@ -70,7 +71,7 @@ def scheduler(hub, postgres, outbox_url, tmp_path_factory):
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__EXECUTOR": EXECUTORS["local"],
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Jakarta",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres.dsn("e2e_sched_meta").replace(

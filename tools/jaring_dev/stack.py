@@ -28,7 +28,9 @@ DEMO_SEED = 1
 DUKCAPIL_TOKEN = "demo-token"
 BPJS_CLIENT = ("jaring", "demo-secret")
 DEMO_FAULTS = "default"
-EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
+# the LocalExecutor from jaring.warm_workers: its workers fork with pandas and GX imported (see that module)
+EXECUTORS = {"local": "jaring.warm_workers.LocalExecutor", "celery": "CeleryExecutor"}
+WARM_CELERY_WORKERS = {"imports": ["jaring.warm_workers"]}  # the same for the Celery workers' pools
 
 
 def project_root() -> Path:
@@ -80,7 +82,7 @@ def celery_env(broker_url: str, metadata_conn: str) -> dict[str, str]:
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_conn,
         # result_extended: celery_taskmeta.worker names the worker of each task (tasks of two workers on one
         # machine share task_instance.hostname)
-        "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": json.dumps({"result_extended": True}),
+        "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": json.dumps({"result_extended": True, **WARM_CELERY_WORKERS}),
         # Redis redelivers a task unacknowledged this long (acks are late): longer than the DAG run's timeout
         "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": str(3 * 3600),
     }

@@ -101,6 +101,7 @@ def main() -> int:
     for run in (full, incremental):
         rows = results.step_rows(run, measured)
         out["nights"][run.label] = {"night": run.night.isoformat(), "wall_seconds": round(run.wall, 1),
+                                    "as_tasks_seconds": round(run.as_tasks, 1),
                                     "parallel_ingest": run.parallel, "steps": rows}
     if opts.profile:
         out["profiles"] = profiles.print_top(scratch / "profiles")

@@ -22,7 +22,7 @@ def step_rows(run: NightRun, floors: dict) -> list[dict]:
         rows.append({
             "step": step, "rows": m.rows, "seconds": round(m.seconds, 2), "cpu_seconds": round(m.cpu, 1), "in_step_seconds": m.own,
             "floor": floor_name, "floor_seconds": round(floor, 2) if floor else None,
-            "ratio": round(m.seconds / floor, 1) if floor else None,
+            "ratio": round(m.own / floor, 1) if floor and m.own else None,  # the task's own seconds / floor
             "rows_per_second": round(m.rows / m.own) if m.own else None, "peak_mb": round(m.peak_mb),
             "counts": {k: v for k, v in m.counts.items() if isinstance(v, int | float | str | bool | dict)},
         })
@@ -44,7 +44,8 @@ def print_floors(floors: dict) -> None:
 
 
 def print_night(run: NightRun, rows: list[dict]) -> None:
-    print(f"\n{run.label}: night {run.night}, wall {run.wall:.1f} s (ingests {'in parallel' if run.parallel else 'one by one'})")
+    print(f"\n{run.label}: night {run.night}, as tasks {run.as_tasks:.1f} s, wall {run.wall:.1f} s with each process's"
+          f" imports (ingests {'in parallel' if run.parallel else 'one by one'})")
     print(f"{'step':16s} {'rows':>9s} {'seconds':>8s} {'cpu s':>6s} {'in-step':>8s} {'floor':>13s} {'ratio':>6s}"
           f" {'rows/s':>8s} {'peak MB':>8s}")
     for r in rows:

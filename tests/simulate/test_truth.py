@@ -178,6 +178,19 @@ def test_identity_errors(tmp_path):
     assert not any(r["finding_code"] == "DUPLICATE_PARTICIPANT" for r in found)
 
 
+def test_a_wrong_name_and_birth_date_that_are_another_residents_link_to_that_resident(tmp_path):
+    # the city world had this: BPJS wrote both the name and the birth date wrong, and together they are
+    # exactly another resident's (findings.md step 2: a single person agreeing on name, birth, sex)
+    namesake = "1571065211690099"  # YULIANA SARI, born 1969-11-12, female
+    people = [*base_people(), person(namesake, "YULIANA SARI", "1969-11-12", True)]
+    rows = [peserta("10000000005", SITI, "YULIANA  SARI", "1969-11-12", True, SITI, payer="MANDIRI",
+                    _cacat="nama+tgl_lahir")]
+    by_kpj = Counter((r["finding_code"], r["kpj"]) for r in
+                     truth.compute(write_world(tmp_path, people, rows), NIGHT, POLICY))
+    assert by_kpj[("NIK_MISMATCH", "10000000005")] == 1
+    assert by_kpj[("IDENTITY_MISMATCH", "10000000005")] == 0
+
+
 def test_invalid_kpj_gets_only_the_invalid_record_finding(tmp_path):
     rows = [peserta("2201458731", SITI, "SITI AMINAH", "1988-03-12", True, SITI)]
     found = truth.compute(write_world(tmp_path, base_people(), rows), NIGHT, POLICY)

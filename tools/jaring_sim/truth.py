@@ -6,7 +6,8 @@ the hub's code. Who is who comes from the world's hidden columns, not from fuzzy
 - A record's name *agrees* with a registry person when it was written from a person with the
   same canonical name (upper case, single spaces): BPJS/DTSEN/RT names are spelling variants of
   their `_person_nik` person's name; a BPJS name labelled wrong (`_cacat` contains `nama`) and the
-  name of someone the registry does not know (`_person_nik` empty) agree with nobody.
+  name of someone the registry does not know (`_person_nik` empty) agree only with registry persons
+  of exactly that canonical name (in a city, someone else's name and birth date can coincide).
 - Birth dates and sex are compared as written (record vs registry `TGL_LHR`, `JENIS_KLMIN`).
 
 Decisions where the contracts leave room:
@@ -168,7 +169,9 @@ def compute(world_dir: Path, night: date, policy: Policy) -> list[dict]:
             emit("INVALID_SOURCE_RECORD", source_ref=f"bpjs:{r['KPJ']}")
             continue
         wrong_name = "nama" in r["_cacat"] or r["_person_nik"] == ""
-        name = NO_ONE + canon(r["NAMA"]) if wrong_name else reg.canon_of(r["_person_nik"])
+        # a wrong name (or that of someone the registry does not know) is still a name: in a city,
+        # a common name with the same birth date and sex can be another resident's (step 2 finds them)
+        name = canon(r["NAMA"]) if wrong_name else reg.canon_of(r["_person_nik"])
         r["link"] = reg.link(r["NIK"] if niks.is_valid(r["NIK"]) else None, name, r["TGL_LAHIR"],
                              r["JENIS_KELAMIN"] == "P")
         r["active"] = r["TGL_NONAKTIF"] == "" or r["TGL_NONAKTIF"] > day
@@ -197,7 +200,7 @@ def compute(world_dir: Path, night: date, policy: Policy) -> list[dict]:
             if cleaned is not None and not niks.is_valid(cleaned):
                 emit("INVALID_SOURCE_RECORD", source_ref=f"dtsen:{r['id_individu']}")
                 cleaned = None
-            name = reg.canon_of(r["_person_nik"]) if r["_person_nik"] else NO_ONE + canon(r["nama"])
+            name = reg.canon_of(r["_person_nik"]) if r["_person_nik"] else canon(r["nama"])
             link = reg.link(cleaned, name, r["tgl_lahir"], r["jenis_kelamin"] == "2")
             if link.person is None:
                 continue

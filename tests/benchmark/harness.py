@@ -119,7 +119,8 @@ class Stack:
     def __init__(self, world: Path, scratch: Path, faults: str):
         self.world, self.scratch, self.faults = world, scratch, faults
         self.pg = LocalPostgres(scratch / "pg")
-        self.ports = {"dukcapil": free_port(), "bpjs": free_port()}
+        dukcapil = free_port()  # two calls can return the same just-released port: the agencies then fail to bind
+        self.ports = {"dukcapil": dukcapil, "bpjs": next(p for p in iter(free_port, None) if p != dukcapil)}
         self.outbox = scratch / "outbox"
 
     def start(self) -> None:

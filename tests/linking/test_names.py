@@ -53,6 +53,9 @@ MUST_NOT_AGREE = [
     (None, None),
     ("H.", "SITI"),
     ("JOKO", "DODI"),
+    ("YUNI PURNAMASARI", "ANI PURNAMASARI"),  # long, but two edits together make another first name
+    ("ANI PURNAMASARI", "YANTI PURNAMASARI"),  # two edits three letters apart, one at the start
+    ("RAHMAWATI SETYANINGRUM", "RAHMAWATI SETYANINGRAT"),  # long, but the two edits sit together
 ]
 
 

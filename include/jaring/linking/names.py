@@ -21,7 +21,12 @@ The rule (used by every linking step, `findings.md` "Linking"):
 3. Two names *agree* when their canonical forms are at most one edit apart
    (optimal string alignment distance: one wrong, missing or extra letter, or
    two adjacent letters swapped), or two edits when both canonical forms have
-   at least 14 letters; failing that, the same test after modernising the old
+   at least 14 letters and the two are typos apart from each other: at least
+   three letters apart and neither among the first two letters (`KURNIAWATI
+   SETYANINGRUM` / `KURNIAWATY SETIANINGRUM` agree; `YUNI PURNAMASARI` /
+   `ANI PURNAMASARI` are two names: two edits together, at a name's start,
+   make another name, and at a city's scale a birth date, a sex and such a
+   name do meet); failing that, the same test after modernising the old
    spelling in both (`OE`->`U`, `DJ`->`J`, `TJ`->`C`: `SOEKARNO` = `SUKARNO`;
    applied only as a second chance, so a typo such as `TANJAYA`/`TATJAYA` still
    agrees). An empty name agrees with nothing.
@@ -49,7 +54,7 @@ import unicodedata
 from functools import lru_cache
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 _NON_LETTERS = re.compile(r"[^A-Z ]+")
 _SPACES = re.compile(r" +")
@@ -143,23 +148,32 @@ def canonical(name: str | None) -> str:
     return canonical_many([name])[0] if name else ""
 
 
-def allowed_edits(a: str, b: str) -> int:
-    return 2 if min(len(a), len(b)) >= LONG_NAME else 1
+def _within_edits(a: str, b: str) -> bool:
+    distance = OSA.distance(a, b, score_cutoff=2)
+    if distance <= 1:
+        return True
+    return distance == 2 and min(len(a), len(b)) >= LONG_NAME and _two_separate_typos(a, b)
+
+
+def _two_separate_typos(a: str, b: str) -> bool:
+    """Two single-letter edits, at least three letters apart, neither among the first two letters."""
+    edits = Levenshtein.editops(a, b)
+    if len(edits) != 2:  # a swap and a typo: three edits letter by letter
+        return False
+    first, second = (max(e.src_pos, e.dest_pos) for e in edits)
+    return min(first, second) >= 2 and abs(second - first) >= 3
 
 
 def agree_canonical(a: str, b: str) -> bool:
     """`agree` for names already in canonical form."""
     if not a or not b:
         return False
-    if a == b:
-        return True
-    limit = allowed_edits(a, b)
-    if OSA.distance(a, b, score_cutoff=limit) <= limit:
+    if a == b or _within_edits(a, b):
         return True
     modern_a, modern_b = modern_spelling(a), modern_spelling(b)
     if (modern_a, modern_b) == (a, b):
         return False
-    return OSA.distance(modern_a, modern_b, score_cutoff=limit) <= limit
+    return _within_edits(modern_a, modern_b)
 
 
 def modern_spelling(canon: str) -> str:

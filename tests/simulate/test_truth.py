@@ -279,6 +279,20 @@ def test_rt_ledger_payments_and_proposals(tmp_path):
         tmp_path / "m", date(2026, 11, 25))
 
 
+def test_a_proposal_without_nik_naming_two_residents_of_its_rt_links_to_nobody(tmp_path):
+    # the city world had this: "M. SYAHPUTRA" and "MUHAMMAD SYAHPUTRA" live in one RT; their names agree
+    # (findings.md lists M. / MUHAMMAD as one name), so a NIK-less row naming either is not "the single
+    # person ... whose name agrees"
+    elder, younger = "1571031405780013", "1571030506000021"
+    people = [*base_people(), person(elder, "MUHAMMAD SYAHPUTRA", "1978-05-14", False),
+              person(younger, "M. SYAHPUTRA", "2000-06-05", False)]
+    ledger = [rt_row(1, "", "MUHAMMAD SAHPUTRA", elder, sheet="USULAN", kategori="PEKERJA RENTAN")]
+    assert not any(code == "ELIGIBLE_NOT_ENROLLED" for code, _ in codes(write_world(tmp_path, people,
+                                                                                  rt_rows=ledger)))
+    alone = [*base_people(), person(elder, "MUHAMMAD SYAHPUTRA", "1978-05-14", False)]
+    assert ("ELIGIBLE_NOT_ENROLLED", (elder,)) in codes(write_world(tmp_path / "alone", alone, rt_rows=ledger))
+
+
 def test_asisten_rumah_tangga_is_never_an_active_category(tmp_path):
     ledger = [rt_row(1, SITI, "SITI AMINAH", SITI, sheet="USULAN", kategori="ASISTEN RUMAH TANGGA")]
     assert codes(write_world(tmp_path, base_people(), rt_rows=ledger)) == set()

@@ -4,7 +4,8 @@ This is the yardstick for the reconciliation, so it is written rule by rule, ind
 the hub's code. Who is who comes from the world's hidden columns, not from fuzzy matching:
 
 - A record's name *agrees* with a registry person when it was written from a person with the
-  same canonical name (upper case, single spaces): BPJS/DTSEN/RT names are spelling variants of
+  same canonical name (`canon`: case, spacing and punctuation removed, the contract's MUHAMMAD
+  variants spelt one way): BPJS/DTSEN/RT names are spelling variants of
   their `_person_nik` person's name; a BPJS name labelled wrong (`_cacat` contains `nama`) and the
   name of someone the registry does not know (`_person_nik` empty) agree only with registry persons
   of exactly that canonical name (in a city, someone else's name and birth date can coincide).
@@ -30,6 +31,7 @@ Decisions where the contracts leave room:
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -50,8 +52,17 @@ KEY_COLUMNS = {
 NO_ONE = "#"  # prefix of a canonical name that agrees with nobody
 
 
+# findings.md's own examples of one name written differently: these are one name for everybody
+_MUHAMMAD = frozenset({"MUHAMMAD", "MUHAMAD", "MOHAMMAD", "M"})
+_NOT_LETTERS = re.compile(r"[^A-Z]+")
+
+
 def canon(name: str) -> str:
-    return " ".join(name.upper().split())
+    """A name as the truth compares it: case, spacing and punctuation removed, and the contract's own
+    variants (`MUHAMMAD` / `MUHAMAD` / `MOHAMMAD` / `M.`, `NUR HALIZA` / `NURHALIZA`) spelt one way,
+    so two residents named `M. SYAHPUTRA` and `MUHAMMAD SYAHPUTRA` agree with each other."""
+    words = _NOT_LETTERS.sub(" ", name.upper()).split()
+    return "".join("MUHAMMAD" if w in _MUHAMMAD else w for w in words)
 
 
 def _read(path: Path, periode: str | None = None) -> list[dict]:

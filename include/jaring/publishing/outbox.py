@@ -106,8 +106,13 @@ def split_by_audience(rows: list[dict], policy: Policy) -> dict[str, list[dict]]
     """Each audience's findings (already masked for that audience), keeping the sort order."""
     shares: dict[str, list[dict]] = {a: [] for a in aud.AGENCIES}
     for row in rows:
+        masked = None  # the same for every audience that sees NIKs masked: computed once
         for audience in aud.audiences_of(row, policy):
-            shares.setdefault(audience, []).append(aud.view_for(row, audience))
+            if aud.sees_full_nik(audience):
+                view = row
+            else:
+                view = masked = masked or aud.view_for(row, audience)
+            shares.setdefault(audience, []).append(view)
     return shares
 
 

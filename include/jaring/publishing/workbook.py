@@ -61,21 +61,16 @@ class _Writer:
         self.text = book.add_format({"valign": "top"})
         self.seen: dict[tuple, tuple] = {}
 
-    def cell(self, sheet, r: int, c: int, key: str, value) -> int:
-        """Write one cell the right way; returns the width it needs."""
-        if is_missing(value) or value == []:
-            return 0
+    def how(self, key: str, value) -> tuple:
+        """`plan`, computed once per workbook for a hashable value."""
         seen = (key, type(value), value)  # True == 1, yet they are written differently
         try:
             how = self.seen.get(seen)
         except TypeError:  # a list or a dict: not cached
-            how = self.plan(key, value)
-        else:
-            if how is None:
-                how = self.seen[seen] = self.plan(key, value)
-        write, content, style, width = how
-        getattr(sheet, write)(r, c, content, style)
-        return width
+            return self.plan(key, value)
+        if how is None:
+            how = self.seen[seen] = self.plan(key, value)
+        return how
 
     def plan(self, key: str, value) -> tuple:
         """How a value is written: (the worksheet's write method, what, format, width). Values repeat
@@ -102,9 +97,17 @@ class _Writer:
         widths = [max(8, min(len(h), 30)) for h in headers]
         for c, head in enumerate(headers):
             sheet.write_string(0, c, head, self.header)
+        # a city's workbooks hold millions of cells: this loop is publishing's hottest, kept lean
+        write = {name: getattr(sheet, name) for name in ("write_string", "write_number", "write_datetime")}
+        columns = list(enumerate(keys))
         for r, values in enumerate(rows, start=1):
-            for c, (key, value) in enumerate(zip(keys, values, strict=True)):
-                widths[c] = max(widths[c], self.cell(sheet, r, c, key, value))
+            for (c, key), value in zip(columns, values, strict=True):
+                if is_missing(value) or value == []:
+                    continue
+                method, content, style, width = self.how(key, value)
+                write[method](r, c, content, style)
+                if width > widths[c]:
+                    widths[c] = width
         for c, width in enumerate(widths):
             sheet.set_column(c, c, min(width + 2, 50))
         sheet.freeze_panes(1, freeze_col)

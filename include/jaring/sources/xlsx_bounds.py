@@ -58,14 +58,48 @@ def _check_unpacked(package: zipfile.ZipFile, members: list[zipfile.ZipInfo]) ->
     """Decompress every part, counting (a declared size may lie); measure each worksheet's extent."""
     unpacked = 0
     for member in members:
-        sheet = _SheetExtent() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename) else None
+        is_sheet = re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename)
+        parts = []
         with package.open(member) as stream:
             while chunk := stream.read(_CHUNK):
                 unpacked += len(chunk)
                 if unpacked > MAX_UNPACKED_BYTES:
                     raise _Exceeded
-                if sheet:
-                    sheet.feed(chunk)
+                if is_sheet:
+                    parts.append(chunk)
+        if is_sheet:
+            xml = b"".join(parts)
+            if not _plainly_within(xml):
+                _SheetExtent().feed(xml)
+
+
+# A plain worksheet names every cell (`<c r="B7" ...>`): its extent is then read by two scans in C, and
+# the parser (a call per element) only reads a sheet where that does not show it within the bounds.
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_NAMED_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r=\"([A-Z]{1,3})(\d{1,7})\"")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?(?<=\s)ref=\"([^\"]*)\"")
+
+
+def _plainly_within(xml: bytes) -> bool:
+    """True when every cell is named and, like the dimension, within the bounds; False means: parse it."""
+    named = _NAMED_CELL.findall(xml)
+    if len(named) != len(_CELL_TAG.findall(xml)):
+        return False
+    if named and (max(int(row) for _, row in named) > MAX_ROWS
+                  or max(_column(letters) for letters in {c for c, _ in named}) > MAX_COLUMNS):
+        return False
+    for ref in _DIMENSION.findall(xml):
+        corner = _position(ref.decode("ascii", "replace").rpartition(":")[2])
+        if corner is None or corner[0] > MAX_ROWS or corner[1] > MAX_COLUMNS:
+            return False
+    return True
+
+
+def _column(letters: bytes) -> int:
+    column = 0
+    for letter in letters:
+        column = column * 26 + letter - 64
+    return column
 
 
 class _SheetExtent:
@@ -117,10 +151,7 @@ def _position(ref: str) -> tuple[int, int] | None:
     match = _CELL_REF.match(ref.strip().upper())
     if not match:
         return None
-    column = 0
-    for letter in match[1]:
-        column = column * 26 + ord(letter) - 64
-    return int(match[2]), column
+    return int(match[2]), _column(match[1].encode())
 
 
 def _number(text: str | None) -> int | None:

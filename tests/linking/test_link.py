@@ -137,3 +137,14 @@ def test_relinking_replaces_the_night(warehouse, registry):
         link_all(D, conn)
     with db.connect(warehouse) as conn:
         assert conn.execute("SELECT count(*) FROM recon.link").fetchone()[0] == 1
+
+
+def test_a_name_in_modern_spelling_finds_its_old_spelling_however_far_apart_as_written(warehouse, registry):
+    # 5 edits apart as written, the same name once modernised (OE -> U, DJ -> J, TJ -> C)
+    registry.person("1571031203800006", "SOEDJONO TJOKROHADI", B1, no_rt="008")
+    registry.rt_row(12, None, "SUJONO COKROHADI", no_rt="008")
+    registry.participant("22000000010", None, "Sujono Cokrohadi", B1)
+    run(warehouse, registry)
+    got = links(warehouse)
+    assert got[("rt", "rt:2026-10/1571031004-RT008-RW002.xlsx#IURAN!12")] == ("1571031203800006", "by-rt", 3)
+    assert got[("bpjs", "22000000010")] == ("1571031203800006", "fuzzy", 2)

@@ -18,7 +18,8 @@ RT ledger rows (`source` `rt`, `source_key` = source_ref):
                   whose name agrees (several: as in step 2);
   4. not linked.
 Exact joins and candidate generation run in SQL (`.sql` files here); the name rule
-(`names`) runs in Python on candidate pairs only; links are written back with COPY.
+(`names`) runs in Python on candidate pairs only (step 2 and `by-rt`: per block, the names close
+enough to agree found by rapidfuzz first); links are written back with COPY.
 """
 
 from __future__ import annotations
@@ -77,15 +78,7 @@ def link_identities(night: date, conn) -> list[Link]:
         else:
             nik_holder[source, key] = (nik, name_ok, bool(same_birth), score)
 
-    agreeing: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
-    rows = sqlfile.execute(conn, __name__, "link_pairs_birth", params).fetchall()
-    for (source, key, nik, _, _), (a, b) in zip(rows, _canonical_pairs(rows, 3, 4), strict=True):
-        if (source, key) not in links and names.agree_canonical(a, b):
-            agreeing[source, key].append((nik, names.score_canonical(a, b)))
-    for (source, key), found in agreeing.items():
-        single = _single(found)
-        if single:
-            links[source, key] = (source, key, single[0], "fuzzy", 2, single[1])
+    links.update(_link_by_birth(conn, params, links))
 
     for (source, key), (nik, name_ok, same_birth, score) in nik_holder.items():
         if (source, key) not in links and name_ok != same_birth:
@@ -101,6 +94,35 @@ def _single(agreeing: list[tuple[str, float]]) -> tuple[str, float] | None:
         return agreeing[0]
     identical = [found for found in agreeing if found[1] == 100.0]
     return identical[0] if len(identical) == 1 else None
+
+
+def _link_by_birth(conn, params: dict, settled: dict) -> dict[tuple[str, str], Link]:
+    """Step 2 for the records not settled by steps 1: per block (birth date, sex), every record's name
+    against every person's, each name made canonical once (the pairs grow with the square of a block,
+    so they are compared in rapidfuzz, and only the close ones by the rule)."""
+    records = [r for r in sqlfile.execute(conn, __name__, "link_birth_records", params).fetchall()
+               if (r[0], r[1]) not in settled]
+    persons = sqlfile.execute(conn, __name__, "link_birth_persons", params).fetchall()
+    blocks: dict[tuple, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for (nik, _, birth, sex), canon in zip(persons, names.canonical_many([p[1] for p in persons]), strict=True):
+        blocks[birth, sex][0].append(nik)
+        blocks[birth, sex][1].append(canon)
+    del persons
+    waiting: dict[tuple, list[tuple[str, str, str]]] = defaultdict(list)
+    for (source, key, _, birth, sex), canon in zip(records, names.canonical_many([r[2] for r in records]),
+                                                   strict=True):
+        if canon and (birth, sex) in blocks:
+            waiting[birth, sex].append((source, key, canon))
+    links: dict[tuple[str, str], Link] = {}
+    for block, block_records in waiting.items():
+        niks, people_canon = blocks[block]
+        for (source, key, canon), close in zip(block_records, names.close_candidates(
+                [canon for _, _, canon in block_records], people_canon), strict=True):
+            single = _single([(niks[j], names.score_canonical(canon, people_canon[j]))
+                              for j in close if names.agree_canonical(canon, people_canon[j])])
+            if single:
+                links[source, key] = (source, key, single[0], "fuzzy", 2, single[1])
+    return links
 
 
 def link_ledger_rows(night: date, conn) -> list[Link]:
@@ -129,9 +151,6 @@ def link_ledger_rows(night: date, conn) -> list[Link]:
 
 
 def _link_by_area(conn, night: date, unresolved) -> list[Link]:
-    from rapidfuzz import process
-    from rapidfuzz.distance import OSA
-
     conn.execute("DROP TABLE IF EXISTS link_rt_area")
     conn.execute("CREATE TEMP TABLE link_rt_area (kode_wilayah char(10), no_rt char(3), no_rw char(3))")
     copy_rows(conn, "link_rt_area", ("kode_wilayah", "no_rt", "no_rw"), unresolved.keys())
@@ -149,13 +168,10 @@ def _link_by_area(conn, night: date, unresolved) -> list[Link]:
             continue
         people, people_canon = residents[area]
         row_canon = sorted({canon for _, canon in rows})
-        distances = process.cdist(row_canon, people_canon, scorer=OSA.distance, score_cutoff=4, workers=1)
         match: dict[str, tuple[str, float] | None] = {}
-        for i, canon in enumerate(row_canon):
-            match[canon] = _single([
-                (people[j], names.score_canonical(canon, people_canon[j]))
-                for j in (distances[i] <= 4).nonzero()[0] if names.agree_canonical(canon, people_canon[j])
-            ])
+        for canon, close in zip(row_canon, names.close_candidates(row_canon, people_canon), strict=True):
+            match[canon] = _single([(people[j], names.score_canonical(canon, people_canon[j]))
+                                    for j in close if names.agree_canonical(canon, people_canon[j])])
         for ref, canon in rows:
             if match[canon]:
                 links.append(("rt", ref, match[canon][0], "by-rt", 3, match[canon][1]))

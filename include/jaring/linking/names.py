@@ -176,6 +176,23 @@ def agree_canonical(a: str, b: str) -> bool:
     return _within_edits(modern_a, modern_b)
 
 
+def close_candidates(left: list[str], right: list[str]) -> list[list[int]]:
+    """For each canonical name of `left`, the positions in `right` of the names that may agree with it:
+    at most two edits apart as written or in modern spelling. A superset of `agree_canonical`, computed
+    in rapidfuzz (C) over all pairs at once; the rule then decides on these few."""
+    import numpy as np
+    from rapidfuzz import process
+
+    if not left or not right:
+        return [[] for _ in left]
+    near = process.cdist(left, right, scorer=OSA.distance, score_cutoff=2, dtype=np.int8, workers=1) <= 2
+    modern_left, modern_right = [modern_spelling(n) for n in left], [modern_spelling(n) for n in right]
+    if modern_left != left or modern_right != right:
+        near |= process.cdist(modern_left, modern_right, scorer=OSA.distance, score_cutoff=2, dtype=np.int8,
+                              workers=1) <= 2
+    return [row.nonzero()[0].tolist() for row in near]
+
+
 def modern_spelling(canon: str) -> str:
     """Old (pre-1972) spelling made modern: `SOEKARNO` -> `SUKARNO`, `DJOKO` -> `JOKO`."""
     for old, new in _OLD_SPELLING:

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 JARING_DEV := $(BIN)/jaring-dev
 EXECUTOR ?= local
 
-.PHONY: demo test lint airflow celery airflow-stop stop clean venv requirements benchmark system-packages
+.PHONY: demo test lint airflow celery airflow-stop stop clean venv requirements benchmark benchmark-celery system-packages
 
 ## demo: set everything up and run the demo nights on the local stack
 demo: venv system-packages
@@ -51,6 +51,10 @@ clean: stop
 ## benchmark: every step of a city night against its floor, full pull and incremental night (bench/results/; BENCH_ARGS="--world DIR --scale city3 --profile")
 benchmark: venv
 	$(BIN)/python tests/benchmark/city.py $(BENCH_ARGS)
+
+## benchmark-celery: one night under CeleryExecutor with one worker, then two (BENCH_ARGS="--world DIR")
+benchmark-celery: venv system-packages
+	$(BIN)/python tests/benchmark/celery_workers.py $(BENCH_ARGS)
 
 ## requirements: recompile the pins (product: requirements.in; development: requirements-dev.in)
 requirements: venv

@@ -1,0 +1,141 @@
+"""Airflow under CeleryExecutor as processes on loopback: Redis, the API server, the scheduler, the DAG
+processor and named Celery workers (one task at a time each). Used by `test_celery.py` and by the
+workers benchmark (`tests/benchmark/celery_workers.py`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+
+from jaring import pipeline
+from jaring.nights import WIB
+from jaring_dev import airflow_local, processes
+from jaring_dev.postgres import free_port
+from jaring_dev.redis_local import LocalRedis
+from jaring_dev.stack import CELERY_WORKERS, celery_env, fernet_key
+
+ROOT = Path(__file__).resolve().parents[2]
+UI_PASSWORD = "e2e-celery-ui-password"
+
+
+def airflow_bin() -> str:
+    return str(Path(sys.executable).with_name("airflow"))
+
+
+def rows(dsn: str, sql: str, *params) -> list[tuple]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def wait(ready, timeout: float, what: str, run_dir: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = ready()
+        if value:
+            return value
+        time.sleep(2)
+    logs = "\n".join(f"--- {p.name}\n{p.read_text()[-1500:]}" for p in sorted(run_dir.glob("*.log")))
+    raise AssertionError(f"timed out waiting for {what}\n{logs}")
+
+
+@contextmanager
+def celery_airflow(hub, postgres, home: Path, name: str, workers: tuple[str, ...] = CELERY_WORKERS):
+    """Redis, the API server, scheduler, DAG processor and the named workers (one task at a time each),
+    pointed at the e2e hub's agencies with a warehouse and outbox of their own (the nights other tests
+    compute stay theirs); yields (env, metadata DSN, run dir)."""
+    from jaring.warehouse import db
+
+    run_dir = home / "run"
+    redis = LocalRedis(home / "redis")
+    for database in (f"{name}_meta", f"{name}_warehouse"):
+        postgres.ensure_database(database)
+    with db.connect(postgres.dsn(f"{name}_warehouse")) as conn:
+        db.migrate(conn)
+    metadata_conn = postgres.dsn(f"{name}_meta").replace("postgresql://", "postgresql+psycopg2://")
+    port = free_port()
+    passwords = home / "passwords.json"
+    passwords.write_text(json.dumps({"admin": UI_PASSWORD}))
+    passwords.chmod(0o600)
+    env = {
+        **os.environ, **hub.env,
+        "AIRFLOW_CONN_JARING_DB": postgres.dsn(f"{name}_warehouse"),
+        "JARING_OUTBOX": str(home / "outbox"),
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_conn,
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(16),
+        "AIRFLOW__CORE__FERNET_KEY": fernet_key(),
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+        # the run_note task writes the run's note through the API server
+        "AIRFLOW_CONN_AIRFLOW_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": port,
+                                                "schema": "http", "login": "admin", "password": UI_PASSWORD}),
+        # no scheduled night is due yet: the run of this test is the only one
+        "JARING_FIRST_NIGHT": datetime.now(WIB).date().isoformat(),
+        **celery_env(redis.url(), metadata_conn),
+    }
+    migrated = subprocess.run([airflow_bin(), "db", "migrate"], env=env, capture_output=True, text=True, timeout=600)
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+    commands = {
+        "api-server": [airflow_bin(), "api-server", "--host", "127.0.0.1", "--port", str(port)],
+        "scheduler": [airflow_bin(), "scheduler", "--skip-serve-logs"],
+        "dag-processor": [airflow_bin(), "dag-processor"],
+        # one task at a time each: the four parallel ingest tasks cannot all go to one worker
+        **{name: airflow_local.worker_command(name, concurrency=1) for name in workers},
+    }
+    try:
+        redis.start()
+        for process, argv in commands.items():
+            processes.start(process, argv, run_dir, env)
+        processes.wait_for_port(port, 180, "the Airflow API server", run_dir / "api-server.log")
+        airflow_local.wait_for_workers(env["AIRFLOW__CELERY__BROKER_URL"], workers, 180, run_dir)
+        meta = postgres.dsn(f"{name}_meta")
+        wait(lambda: rows(meta, "SELECT 1 FROM dag WHERE dag_id = %s", pipeline.DAG_ID), 180,
+              "the DAG processor to parse jaring_nightly", run_dir)
+        unpaused = subprocess.run([airflow_bin(), "dags", "unpause", pipeline.DAG_ID], env=env, capture_output=True,
+                                  text=True, timeout=120)
+        assert unpaused.returncode == 0, unpaused.stderr[-2000:]
+        yield env, meta, run_dir
+    finally:
+        processes.stop_all(list(commands), run_dir)
+        redis.stop()
+
+
+
+
+def trigger_and_wait(stack, conf: dict, run_id: str, timeout: float = 900) -> None:
+    """Trigger a run of the nightly DAG with `conf` and wait until it is done."""
+    env, meta, run_dir = stack
+    triggered = subprocess.run([airflow_bin(), "dags", "trigger", pipeline.DAG_ID, "--run-id", run_id,
+                                "--conf", json.dumps(conf)], env=env, capture_output=True, text=True, timeout=120)
+    assert triggered.returncode == 0, triggered.stdout[-2000:] + triggered.stderr[-2000:]
+
+    def finished():
+        found = rows(meta, "SELECT state FROM dag_run WHERE run_id = %s", run_id)
+        return found and found[0][0] in ("success", "failed")
+
+    wait(finished, timeout, f"the Celery run {run_id}", run_dir)
+
+
+def workers_of_tasks(meta: str, run_id: str) -> dict[str, str]:
+    """Which Celery worker ran each task of the run (`celery_taskmeta.worker`, from result_extended)."""
+    return dict(rows(meta, """
+        SELECT ti.task_id, tm.worker FROM task_instance ti
+        JOIN celery_taskmeta tm ON tm.task_id = ti.external_executor_id
+        WHERE ti.run_id = %s AND tm.status = 'SUCCESS'""", run_id))

@@ -63,6 +63,7 @@ def main() -> int:
     meta = json.loads((world / "world.json").read_text())
     night = date.fromisoformat(opts.night or meta["demo_nights"][-1])
     with tempfile.TemporaryDirectory(prefix="jaring-celery-bench-") as scratch:
+        Path(scratch).chmod(0o755)  # PostgreSQL runs as its own user when we are root
         stack = harness.Stack(world, Path(scratch), "none")
         stack.start()
         try:

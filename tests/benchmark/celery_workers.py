@@ -33,6 +33,7 @@ def one_night(stack: harness.Stack, scratch: Path, night: date, workers: tuple[s
     """The night on a fresh Airflow and warehouse with `workers`; its wall time and its tasks."""
     name = f"celery{len(workers)}"
     hub = SimpleNamespace(env=stack.env())
+    (scratch / name).mkdir()
     with celery_airflow(hub, stack.pg, scratch / name, name, workers) as airflow:
         _, meta, run_dir = airflow
         run_id = f"{name}-{night.isoformat()}"

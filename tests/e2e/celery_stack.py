@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import psycopg
+from scheduler_stack import airflow_env, wait
 
 from jaring import pipeline
 from jaring.nights import WIB
@@ -36,17 +35,6 @@ def rows(dsn: str, sql: str, *params) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-def wait(ready, timeout: float, what: str, run_dir: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = ready()
-        if value:
-            return value
-        time.sleep(2)
-    logs = "\n".join(f"--- {p.name}\n{p.read_text()[-1500:]}" for p in sorted(run_dir.glob("*.log")))
-    raise AssertionError(f"timed out waiting for {what}\n{logs}")
-
-
 @contextmanager
 def celery_airflow(hub, postgres, home: Path, name: str, workers: tuple[str, ...] = CELERY_WORKERS):
     """Redis, the API server, scheduler, DAG processor and the named workers (one task at a time each),
@@ -62,30 +50,12 @@ def celery_airflow(hub, postgres, home: Path, name: str, workers: tuple[str, ...
         db.migrate(conn)
     metadata_conn = postgres.dsn(f"{name}_meta").replace("postgresql://", "postgresql+psycopg2://")
     port = free_port()
-    passwords = home / "passwords.json"
-    passwords.write_text(json.dumps({"admin": UI_PASSWORD}))
-    passwords.chmod(0o600)
     env = {
         **os.environ, **hub.env,
+        **airflow_env(home, port, postgres.dsn(f"{name}_meta"), UI_PASSWORD),
         "AIRFLOW_CONN_JARING_DB": postgres.dsn(f"{name}_warehouse"),
         "JARING_OUTBOX": str(home / "outbox"),
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Jakarta",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_conn,
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(16),
         "AIRFLOW__CORE__FERNET_KEY": fernet_key(),
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
-        # the run_note task writes the run's note through the API server
-        "AIRFLOW_CONN_AIRFLOW_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": port,
-                                                "schema": "http", "login": "admin", "password": UI_PASSWORD}),
         # no scheduled night is due yet: the run of this test is the only one
         "JARING_FIRST_NIGHT": datetime.now(WIB).date().isoformat(),
         **celery_env(redis.url(), metadata_conn),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -47,6 +48,32 @@ def _airflow() -> str:
     return str(Path(sys.executable).with_name("airflow"))
 
 
+def airflow_env(home: Path, port: int, metadata_dsn: str, ui_password: str) -> dict[str, str]:
+    """What every component of an e2e Airflow is told: its home and DAGs, the metadata database, the API
+    server on loopback `port`, a quick scheduler loop, the admin's login (written to `home`), and the
+    connection the run_note task writes the run's note through."""
+    passwords = home / "passwords.json"
+    passwords.write_text(json.dumps({"admin": ui_password}))
+    passwords.chmod(0o600)
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_dsn.replace("postgresql://", "postgresql+psycopg2://"),
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(16),
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+        "AIRFLOW_CONN_AIRFLOW_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": port,
+                                                "schema": "http", "login": "admin", "password": ui_password}),
+    }
+
+
 @pytest.fixture(scope="package")
 def outbox_url(hub):
     """The outbox served read-only over HTTP on loopback, as the compose file's `outbox` service does."""
@@ -63,30 +90,11 @@ def scheduler(hub, postgres, outbox_url, tmp_path_factory):
     home = tmp_path_factory.mktemp("airflow_sched")
     postgres.ensure_database("e2e_sched_meta")
     port = free_port()
-    passwords = home / "passwords.json"
-    passwords.write_text(json.dumps({"admin": UI_PASSWORD}))
-    passwords.chmod(0o600)
     env = {
         **os.environ, **hub.env,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        **airflow_env(home, port, postgres.dsn("e2e_sched_meta"), UI_PASSWORD),
         "AIRFLOW__CORE__EXECUTOR": EXECUTORS["local"],
         "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Jakarta",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres.dsn("e2e_sched_meta").replace(
-            "postgresql://", "postgresql+psycopg2://"),
-        "AIRFLOW__API_AUTH__JWT_SECRET": "e2e-scheduler-secret",
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
-        # what the run_note task writes through: the API server, as a user allowed to edit runs
-        "AIRFLOW_CONN_AIRFLOW_API": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": port,
-                                                "schema": "http", "login": "admin", "password": UI_PASSWORD}),
         "JARING_OUTBOX_URL": outbox_url,
         "JARING_DEADLINE_MINUTES": str(DEADLINE_MINUTES),
         # the deployment went live two nights ago and was down since: the scheduler owes those nights

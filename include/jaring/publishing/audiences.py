@@ -106,9 +106,10 @@ def _mask_match(match: re.Match) -> str:
 _NIK_AS_FLOAT = re.compile(r"\d\.\d{6,}[eE]\+?1[45]")
 
 
-# What both patterns above need somewhere in a text: a digit and 8 more digits, spaces or dots. Most values
-# (names, codes, dates) have none, and one search is cheaper than two substitutions.
-_DIGITS_AHEAD = re.compile(r"\d[\d .]{8}")
+# What both patterns above need somewhere in a text: a digit and 7 more digits, spaces or dots (the float's
+# shortest: `1.571035E`). Most values (names, codes, dates) have none, and one search is cheaper than two
+# substitutions.
+_DIGITS_AHEAD = re.compile(r"\d[\d .]{7}")
 
 
 def mask_text(text: str) -> str:

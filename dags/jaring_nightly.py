@@ -16,7 +16,9 @@ Expectations, links each person across them, computes the findings of
 | `ingest_dtsen` | the DTSEN release current at D |
 | `ingest_rt` | RT ledgers uploaded by the end of D |
 | `reconcile` | links and findings of night D (needs all four sources) |
-| `publish_outbox` | `JARING_OUTBOX/<D>/` for every audience |
+| `prepare_outbox` | Data Docs, the city-wide files and the plan: the audiences in parts of about equal rows |
+| `publish_audiences` | one mapped task per part: its audiences' workbooks and pages (`JARING_PUBLISH_PARTS`, default 4) |
+| `publish_outbox` | the complete folder swapped in as `JARING_OUTBOX/<D>/` |
 | `send_reports`, `put_bpjs` | e-mail each audience; PUT BPJS's share |
 | `run_note` | the run's note: the night, its counts, links to the city report and the Data Docs (or what failed) |
 
@@ -87,11 +89,11 @@ def pulls_in_full(params, dag_run) -> bool:
     return bool(requested)
 
 
-def run_step(name: str, night: str, full: bool = False) -> dict:
+def run_step(name: str, night: str, full: bool = False, part: dict | None = None) -> dict:
     """One step of the night, journaled in ops.step_run; the XCom is its counts and the night.
     A failure retrying cannot mend (a rejected source, refused credentials) fails at once."""
     try:
-        counts = pipeline.run_step(name, date.fromisoformat(night), full=full)
+        counts = pipeline.run_step(name, date.fromisoformat(night), full=full, part=part)
     except pipeline.StepFailed as failure:
         if failure.permanent:
             raise AirflowFailException(str(failure)) from None
@@ -121,9 +123,10 @@ def night_deadline(minutes: float) -> DeadlineAlert | None:
                          callback=AsyncCallback(night_not_published))
 
 
-def step_task(name: str):
+def step_task(name: str, **options):
     """The task of one pipeline step: its docs, its Assets, one XCom of counts (no personal data)."""
-    return task(task_id=name, outlets=outlets(name), doc_md=STEPS[name].doc, multiple_outputs=False)
+    return task(**{"task_id": name, "outlets": outlets(name), "doc_md": STEPS[name].doc, "multiple_outputs": False,
+                   **options})
 
 
 @dag(
@@ -190,6 +193,17 @@ def jaring_nightly():
     def reconcile(night: str) -> dict:
         return run_step("reconcile", night)
 
+    @step_task("prepare_outbox")
+    def prepare_outbox(night: str) -> list[dict]:
+        """Its XCom is what publish_audiences is mapped over: one argument per part (audience names, no
+        personal data); its counts are in ops.step_run."""
+        return run_step("prepare_outbox", night)["parts"]
+
+    @step_task("publish_audiences", map_index_template="{{ part_label }}")
+    def publish_audiences(night: str, part: dict) -> dict:
+        get_current_context()["part_label"] = f"{part['part']}/{part['of']}: {len(part['audiences'])} audiences"
+        return run_step("publish_audiences", night, part=part)
+
     @step_task("publish_outbox")
     def publish_outbox(night: str) -> dict:
         return run_step("publish_outbox", night)
@@ -223,8 +237,10 @@ def jaring_nightly():
     d = night()
     sources = [ingest_dukcapil(d), ingest_bpjs(d), ingest_dtsen(d), ingest_rt(d)]
     links = reconcile(d)
+    prepared = prepare_outbox(d)
     outbox = publish_outbox(d)
-    sources >> links >> [outbox, put_bpjs(d)]
+    sources >> links >> [prepared, put_bpjs(d)]
+    publish_audiences.partial(night=d).expand(part=prepared) >> outbox
     outbox >> send_reports(d)
     outbox >> run_note(d)
 

@@ -1,7 +1,7 @@
 """The `jaring` command: what an operator runs against a deployment.
 
     jaring night --date 2026-11-20            run night D end to end (exit 1 if a step failed)
-    jaring night --date 2026-11-20 --steps ingest_rt,reconcile
+    jaring night --date 2026-11-20 --steps ingest_rt,reconcile,publish   (publish: its three steps)
     jaring night --date 2026-11-20 --no-deliver   compute and publish the outbox, mail and PUT nothing
     jaring night --date 2026-11-20 --full     every source pulled in full, not built on night D-1
     jaring status --date 2026-11-20           every attempt of every step of night D
@@ -35,7 +35,7 @@ def night_date(value: str) -> date:
 def cmd_night(args) -> int:
     from jaring import pipeline
 
-    steps = args.steps.split(",") if args.steps else None
+    steps = pipeline.steps_named(args.steps.split(",")) if args.steps else None
     if args.no_deliver:
         steps = [s for s in (steps or pipeline.STEPS) if s not in pipeline.DELIVERY_STEPS]
     unknown = [s for s in steps or [] if s not in pipeline.STEPS]
@@ -162,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
 
     night = sub.add_parser("night", help="run night D end to end")
     night.add_argument("--date", type=night_date, required=True)
-    night.add_argument("--steps", help="comma-separated subset of steps")
+    night.add_argument("--steps", help="comma-separated subset of steps (`publish`: the three publishing steps)")
     night.add_argument("--no-deliver", action="store_true", help="skip the e-mails and the BPJS PUT")
     night.add_argument("--full", action="store_true",
                        help="pull every source in full (else the registry and DTSEN build on night D-1)")

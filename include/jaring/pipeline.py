@@ -71,14 +71,25 @@ def reconcile(night: date, conn) -> dict:
     return {**counts, "later_nights_stale": len(later)}
 
 
-def publish_outbox(night: date, conn) -> dict:
-    from jaring.publishing import write_outbox
+def prepare_outbox(night: date, conn) -> dict:
+    from jaring.publishing import outbox
     from jaring.validation import datadocs
 
-    # Data Docs first: write_outbox carries <D>/datadocs/ into the night's folder it swaps in.
+    # Data Docs first: publish_outbox carries <D>/datadocs/ into the night's folder it swaps in.
     docs = datadocs.build(night, datadocs.load_results(conn, night), config.outbox())
-    path = write_outbox(night, conn, config.outbox())
-    return {"outbox": str(path), "datadocs": str(docs)}
+    return outbox.prepare(night, conn, config.outbox()) | {"datadocs": str(docs)}
+
+
+def publish_audiences(night: date, conn, part: dict | None = None) -> dict:
+    from jaring.publishing import outbox
+
+    return outbox.publish_part(night, conn, config.outbox(), part)
+
+
+def publish_outbox(night: date, conn) -> dict:
+    from jaring.publishing import outbox
+
+    return {"outbox": str(outbox.release(night, config.outbox()))}
 
 
 def send_reports(night: date, conn) -> dict:
@@ -101,11 +112,18 @@ class Step:
     doc: str = ""
     writes: tuple[str, ...] = ()  # tables whose statistics the step refreshes after it wrote them
     incremental: bool = False  # builds on the previous night unless asked for a full pull (`full`)
+    mapped: bool = False  # divides into parts (`part`), each an Airflow mapped task; no part = every part
 
 
 DAG_ID = "jaring_nightly"  # the Airflow DAG that runs these steps every night
 INGEST_STEPS = ("ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt")
 DELIVERY_STEPS = ("send_reports", "put_bpjs")  # what reaches the agencies: skipped when not delivering
+PUBLISH_STEPS = ("prepare_outbox", "publish_audiences", "publish_outbox")  # `publish` in `jaring night --steps`
+
+
+def steps_named(names: list[str]) -> list[str]:
+    """`--steps` as step names: `publish` stands for the three publishing steps."""
+    return [step for name in names for step in (PUBLISH_STEPS if name == "publish" else (name,))]
 
 STEPS: dict[str, Step] = {
     step.name: step
@@ -125,8 +143,14 @@ STEPS: dict[str, Step] = {
         Step("reconcile", reconcile, INGEST_STEPS, "Links and findings of night D. Runs only when all four "
              "sources landed: fix the failed source and clear it, this task follows.",
              writes=("recon.link", "recon.finding")),
-        Step("publish_outbox", publish_outbox, ("reconcile",), "`JARING_OUTBOX/<D>/` for every audience. "
-             "**On failure** check the outbox volume (space, permissions); clearing rewrites the folder whole."),
+        Step("prepare_outbox", prepare_outbox, ("reconcile",), "Night D's Data Docs, city-wide files "
+             "(`findings.csv`, the city report) and the plan of the audiences' parts, in `JARING_OUTBOX/.<D>.building/`. "
+             "**On failure** check the outbox volume (space, permissions)."),
+        Step("publish_audiences", publish_audiences, ("prepare_outbox",), "The workbooks and pages of one part "
+             "of the audiences (Airflow maps one task over each part; `jaring night` writes them all). Clearing a "
+             "part rewrites it; a part of an older preparation fails: clear `prepare_outbox`.", mapped=True),
+        Step("publish_outbox", publish_outbox, ("publish_audiences",), "Swaps the complete folder in as "
+             "`JARING_OUTBOX/<D>/` (readers see the old night or the new one, never a mix) and indexes the outbox."),
         Step("send_reports", send_reports, ("publish_outbox",), "E-mail each audience its report "
              "(`smtp_default`). Skipped when the run does not deliver."),
         Step("put_bpjs", put_bpjs, ("reconcile",), "PUT BPJS's findings to `/v1/rekonsiliasi/<D>` and "
@@ -167,12 +191,17 @@ class NightFailed(RuntimeError):
         self.result = result
 
 
-def run_step(name: str, night: date, conninfo: str | None = None, full: bool = False) -> dict:
+def run_step(name: str, night: date, conninfo: str | None = None, full: bool = False,
+             part: dict | None = None) -> dict:
     """Run one step of night D against the warehouse, journaled in ops.step_run (one row per attempt).
-    `full`: an incremental step pulls its source in full instead of building on night D-1."""
+    `full`: an incremental step pulls its source in full instead of building on night D-1. `part`: one
+    part of a mapped step, journaled as `<step>[<n>]`."""
     from jaring.warehouse import db
 
     step = STEPS[name]
+    options = {"full": full} if step.incremental else {"part": part} if step.mapped else {}
+    if part is not None:
+        name = f"{name}[{part['part']}]"
     t0 = time.monotonic()
     # what a step writes (the outbox: NIKs, names) is never world-readable; the group may read,
     # for a web server that serves the outbox to the officials
@@ -184,7 +213,7 @@ def run_step(name: str, night: date, conninfo: str | None = None, full: bool = F
             with db.connect(conninfo) as conn:
                 db.require_current(conn)
                 conn.commit()  # the check's read ends here: a step starts on an idle connection
-                counts = (step.work(night, conn, full=full) if step.incremental else step.work(night, conn)) or {}
+                counts = step.work(night, conn, **options) or {}
                 for table in step.writes:
                     # fresh statistics, or the night's joins are planned for the tables as they were before
                     conn.execute(f"ANALYZE {table}")

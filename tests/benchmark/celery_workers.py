@@ -24,7 +24,7 @@ import harness
 import results
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from celery_stack import celery_airflow, rows, trigger_and_wait, wait, workers_of_tasks  # noqa: E402
+from celery_stack import celery_airflow, rows, tasks_of_run, trigger_and_wait, wait, workers_of_tasks  # noqa: E402
 
 from jaring_dev.stack import CELERY_WORKERS  # noqa: E402
 
@@ -43,8 +43,7 @@ def one_night(stack: harness.Stack, scratch: Path, night: date, workers: tuple[s
         waited = time.monotonic() - started
         (state, wall), = rows(meta, "SELECT state, extract(epoch FROM end_date - start_date) FROM dag_run "
                                     "WHERE run_id = %s", run_id)
-        tasks = rows(meta, "SELECT task_id, state, duration FROM task_instance WHERE run_id = %s "
-                           "ORDER BY start_date", run_id)
+        tasks = tasks_of_run(meta, run_id)
         ran = [t for t, s, _ in tasks if s == "success"]
         wait(lambda: set(workers_of_tasks(meta, run_id)) >= set(ran), 120, "Celery's record of the tasks", run_dir)
         worker_of = workers_of_tasks(meta, run_id)
@@ -72,14 +71,14 @@ def main() -> int:
         finally:
             stack.stop(keep=False)
     print(f"\nnight {night} of the {meta.get('scale')} world, full pull, deliver off, under CeleryExecutor")
-    print(f"{'task':18s}" + "".join(f"{str(r['workers']) + ' worker(s)':>24s}" for r in runs))
+    print(f"{'task':22s}" + "".join(f"{str(r['workers']) + ' worker(s)':>24s}" for r in runs))
     for task in runs[0]["tasks"]:
         cells = []
         for run in runs:
             done = run["tasks"].get(task, {})
             cells.append(f"{done.get('seconds', 0):8.1f} s {done.get('worker', ''):>3s} {done.get('state', ''):>8s}")
-        print(f"{task:18s}" + "".join(f"{c:>24s}" for c in cells))
-    print(f"{'run (wall)':18s}" + "".join(f"{r['wall_seconds']:22.1f} s" for r in runs))
+        print(f"{task:22s}" + "".join(f"{c:>24s}" for c in cells))
+    print(f"{'run (wall)':22s}" + "".join(f"{r['wall_seconds']:22.1f} s" for r in runs))
     ratio = runs[0]["wall_seconds"] / runs[1]["wall_seconds"] if runs[1]["wall_seconds"] else None
     print(f"one worker / two workers: {ratio:.2f}" if ratio else "no ratio: a run took no time")
     out = {"scale": meta.get("scale"), "night": night, "runs": runs, "ratio_one_over_two": ratio,

@@ -87,6 +87,17 @@ def test_each_step_updates_the_assets_of_the_tables_it_writes_and_returns_one_xc
         assert dag.get_task(task_id).outlets, task_id
 
 
+def test_the_audiences_are_published_by_one_mapped_task_per_part_of_the_plan(dagbag):
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    dag = dagbag.dags["jaring_nightly"]
+    parts = dag.get_task("publish_audiences")
+    assert isinstance(parts, MappedOperator)
+    mapped_over = parts.op_kwargs_expand_input.value["part"]
+    assert (mapped_over.operator.task_id, mapped_over.key) == ("prepare_outbox", "return_value")
+    assert dag.get_task("publish_outbox").upstream_task_ids == {"night", "publish_audiences"}
+
+
 def test_dag_parsing_is_light(parse_probe):
     # what the parse imports is asserted; how long it takes is the benchmark's to measure (a shared
     # 2-core machine makes wall time wander 2-3x), so it is only printed here

@@ -103,9 +103,19 @@ def trigger_and_wait(stack, conf: dict, run_id: str, timeout: float = 900) -> No
     wait(finished, timeout, f"the Celery run {run_id}", run_dir)
 
 
+# a task instance's name: a mapped task's instances are `<task>[<map index>]`
+TASK_NAME = "ti.task_id || CASE WHEN ti.map_index >= 0 THEN '[' || ti.map_index || ']' ELSE '' END"
+
+
+def tasks_of_run(meta: str, run_id: str) -> list[tuple[str, str, float | None]]:
+    """(task, state, seconds) of every task instance of the run, in the order they started."""
+    return rows(meta, f"SELECT {TASK_NAME}, ti.state, ti.duration FROM task_instance ti WHERE ti.run_id = %s "
+                      "ORDER BY ti.start_date", run_id)
+
+
 def workers_of_tasks(meta: str, run_id: str) -> dict[str, str]:
-    """Which Celery worker ran each task of the run (`celery_taskmeta.worker`, from result_extended)."""
-    return dict(rows(meta, """
-        SELECT ti.task_id, tm.worker FROM task_instance ti
+    """Which Celery worker ran each task instance of the run (`celery_taskmeta.worker`, from result_extended)."""
+    return dict(rows(meta, f"""
+        SELECT {TASK_NAME}, tm.worker FROM task_instance ti
         JOIN celery_taskmeta tm ON tm.task_id = ti.external_executor_id
         WHERE ti.run_id = %s AND tm.status = 'SUCCESS'""", run_id))

@@ -159,3 +159,8 @@ def run_notes(meta: str) -> dict[str, str]:
                                  "ON n.dag_run_id = dr.id WHERE dr.dag_id = %s", (pipeline.DAG_ID,)).fetchall())
 
 
+def night_outputs(folder) -> dict[str, bytes]:
+    """Every file a night writes: findings, resolved, summary, each audience's workbook, report and summary
+    (the Data Docs aside: Great Expectations stamps its own run times)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).parts[0] != "datadocs"}

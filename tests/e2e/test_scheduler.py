@@ -12,18 +12,11 @@ import sys
 from datetime import date, datetime
 
 import psycopg
-from scheduler_stack import alerts, is_alert, mails, nights_owed, run_notes, wait
+from scheduler_stack import alerts, is_alert, mails, night_outputs, nights_owed, run_notes, wait
 
 from jaring import pipeline, stale_history
 from jaring.nights import WIB
 from jaring.publishing.formatting import tanggal
-
-
-def night_outputs(folder) -> dict[str, bytes]:
-    """Every file a night writes: findings, resolved, summary, each audience's workbook, report and summary
-    (the Data Docs aside: Great Expectations stamps its own run times)."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.relative_to(folder).parts[0] != "datadocs"}
 
 
 def test_nights_missed_while_down_are_caught_up_in_order_each_compared_with_the_one_before(scheduler, hub):

@@ -68,19 +68,17 @@ def test_sigkill_during_an_ingest_then_the_rerun_lands_each_row_once(make_hub, b
     assert_nothing_personal(fault_world, killed, rerun)
 
 
-def test_sigkill_during_publish_outbox_then_the_rerun_writes_the_same_bytes(baseline, fault_world):
+def test_sigkill_while_the_audiences_are_published_then_the_rerun_writes_the_same_bytes(baseline, fault_world):
     hub, findings, counts = baseline
-    process = hub.start("--steps", "publish_outbox")
-    hub.wait_for_running(process, "publish_outbox", after_id=1)
-    deadline = time.monotonic() + 60
-    while not hub.building_left():  # the folder built aside: kill before it is swapped into place
-        assert time.monotonic() < deadline and process.poll() is None, "publish_outbox ended before the kill"
-        time.sleep(0.005)
+    process = hub.start("--steps", "publish")
+    hub.wait_for_running(process, "publish_audiences", after_id=1)
+    assert hub.building_left()  # the folder built aside: killed before it is swapped into place
     killed = hub.kill(process)
-    assert journal(hub, "publish_outbox") == [(1, "success"), (2, "running")]
+    assert journal(hub, "publish_audiences") == [(1, "success"), (2, "running")]
+    assert journal(hub, "publish_outbox") == [(1, "success")]
     assert hub.building_left()  # what the killed run left …
     hub.wait_for_locks_released()
-    rerun = hub.night("--steps", "publish_outbox")
+    rerun = hub.night("--steps", "publish")
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert hub.building_left() == []  # … the rerun cleared
     assert hub.findings() == findings

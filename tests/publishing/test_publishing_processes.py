@@ -35,3 +35,42 @@ def test_groups_share_the_rows_about_equally():
                        "kelurahan/2": 400}, 2)
     assert sorted(map(sorted, groups)) == [["bpjs-tk", "bpkad", "kelurahan/1", "kelurahan/2"], ["dinsos"]]
     assert balanced({"dinsos": 1}, 2) == [["dinsos"]]
+
+
+def test_a_killed_publish_takes_its_forked_processes_with_it(tmp_path):
+    import os
+    import signal
+    import time
+
+    def work(group):
+        if group == ["child"]:
+            (tmp_path / "child.pid").write_text(str(os.getpid()))
+            time.sleep(60)
+        else:
+            time.sleep(60)
+
+    parent = os.fork()
+    if parent == 0:  # the publishing process, killed below as a SIGKILL'd task would be
+        try:
+            in_processes([["here"], ["child"]], work)
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 20
+    while not (tmp_path / "child.pid").exists():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    child = int((tmp_path / "child.pid").read_text())
+    os.kill(parent, signal.SIGKILL)
+    os.waitpid(parent, 0)
+    deadline = time.monotonic() + 10
+    while _alive(child):
+        assert time.monotonic() < deadline, "the forked process outlived the killed publish"
+        time.sleep(0.02)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"  # a zombie is dead, only not yet reaped
+    except FileNotFoundError:
+        return False

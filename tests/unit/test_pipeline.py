@@ -181,3 +181,13 @@ def test_failures_retrying_cannot_mend_are_marked_permanent(warehouse, monkeypat
     with pytest.raises(pipeline.StepFailed) as failed:
         pipeline.run_step("ingest_a", NIGHT, warehouse)
     assert failed.value.permanent is permanent  # the DAG turns a permanent one into AirflowFailException
+
+
+def test_publish_in_steps_stands_for_the_three_publishing_steps(warehouse, monkeypatch):
+    from jaring import cli
+
+    ran = []
+    monkeypatch.setattr(pipeline, "STEPS", {name: pipeline.Step(name, lambda night, conn, n=name: ran.append(n))
+                                            for name in ("reconcile", *pipeline.PUBLISH_STEPS, "send_reports")})
+    assert cli.main(["night", "--date", NIGHT.isoformat(), "--steps", "reconcile,publish"]) == 0
+    assert ran == ["reconcile", "prepare_outbox", "publish_audiences", "publish_outbox"]

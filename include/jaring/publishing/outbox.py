@@ -1,9 +1,8 @@
 """`<outbox>/<D>/`: findings.csv, resolved.csv, summary.json and one folder per audience, written atomically.
 
-The night's folder is built in a hidden sibling and swapped into place in one
-rename (Linux `renameat2(RENAME_EXCHANGE)`, else two renames), so a reader sees
-either the previous complete folder or the new one. Entries of the previous
-folder that publishing does not write (`datadocs/` from validation) are carried over.
+Three steps (`prepare`, `publish_part` for each part of the audiences, `release`), so that Airflow can
+spread the audiences over workers; `write_outbox` runs all three. How the folder is built and swapped
+into place: `building`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import json
 import logging
 import os
 import shutil
-import time
+import signal
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -25,7 +24,7 @@ from jaring.findings_contract import CODES
 from jaring.logsafe import safe_text
 from jaring.policy import Policy
 from jaring.publishing import audiences as aud
-from jaring.publishing import index, report, workbook
+from jaring.publishing import building, index, report, workbook
 from jaring.publishing.formatting import compact_json
 from jaring.publishing.night_data import Night, load
 
@@ -102,12 +101,15 @@ def _json(value) -> str:
     return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def split_by_audience(rows: list[dict], policy: Policy) -> dict[str, list[dict]]:
-    """Each audience's findings (already masked for that audience), keeping the sort order."""
-    shares: dict[str, list[dict]] = {a: [] for a in aud.AGENCIES}
+def split_by_audience(rows: list[dict], policy: Policy, only: set[str] | None = None) -> dict[str, list[dict]]:
+    """Each audience's findings (already masked for that audience), keeping the sort order; `only`: of
+    these audiences."""
+    shares: dict[str, list[dict]] = {a: [] for a in aud.AGENCIES if only is None or a in only}
     for row in rows:
         masked = None  # the same for every audience that sees NIKs masked: computed once
         for audience in aud.audiences_of(row, policy):
+            if only is not None and audience not in only:
+                continue
             if aud.sees_full_nik(audience):
                 view = row
             else:
@@ -116,65 +118,103 @@ def split_by_audience(rows: list[dict], policy: Policy) -> dict[str, list[dict]]
     return shares
 
 
-_RENAME_EXCHANGE = 2
+def audience_sizes(rows: list[dict], policy: Policy) -> dict[str, int]:
+    """How many findings each audience gets (every agency, even with none: it gets its report)."""
+    sizes = Counter({a: 0 for a in aud.AGENCIES})
+    for row in rows:
+        sizes.update(aud.audiences_of(row, policy))
+    return dict(sizes)
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux); False when the system cannot."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+def _write_core(data: Night, place: Path) -> None:
+    (place / "findings.csv").write_bytes(findings_csv(data.findings))
+    (place / "resolved.csv").write_bytes(findings_csv(data.resolved))
+    (place / "summary.json").write_text(_json(summary(data)), encoding="utf-8")
+    (place / HTML_NAME).write_text(report.render_city(data), encoding="utf-8")
 
 
-def _swap_into_place(built: Path, target: Path) -> None:
-    if not target.exists():
-        os.rename(built, target)
-        return
-    for entry in target.iterdir():  # keep what other steps put there (datadocs/)
-        if entry.name not in OWNED and not (built / entry.name).exists():
-            if entry.is_dir():
-                shutil.copytree(entry, built / entry.name, symlinks=True)
-            else:
-                shutil.copy2(entry, built / entry.name)
-    if _exchange(built, target):
-        shutil.rmtree(built)  # now the previous folder
-        return
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.rename(target, old)
-    os.rename(built, target)
-    shutil.rmtree(old)
+def _write_audiences(data: Night, place: Path, audiences: list[str], policy: Policy) -> None:
+    shares = split_by_audience(data.findings, policy, set(audiences))
+    resolved = split_by_audience(data.resolved, policy, set(audiences))
+    for audience in audiences:
+        rows, done = shares.get(audience, []), resolved.get(audience, [])
+        target = place / audience
+        target.mkdir(parents=True)
+        workbook.write(target / XLSX_NAME, audience, rows, data.night, policy)
+        (target / HTML_NAME).write_text(report.render_audience(data, audience, rows, done, policy), encoding="utf-8")
+        (target / "ringkasan.json").write_text(_json(audience_counts(rows, done)), encoding="utf-8")
 
 
-def _build(data: Night, folder: Path, policy: Policy) -> dict[str, int]:
-    (folder / "findings.csv").write_bytes(findings_csv(data.findings))
-    (folder / "resolved.csv").write_bytes(findings_csv(data.resolved))
-    (folder / "summary.json").write_text(_json(summary(data)), encoding="utf-8")
-    (folder / HTML_NAME).write_text(report.render_city(data), encoding="utf-8")
-    shares = split_by_audience(data.findings, policy)
-    resolved = split_by_audience(data.resolved, policy)
-
-    def write_audiences(group: list[str]) -> None:
-        for audience in group:
-            rows, done = shares[audience], resolved.get(audience, [])
-            target = folder / audience
-            target.mkdir(parents=True)
-            workbook.write(target / XLSX_NAME, audience, rows, data.night, policy)
-            (target / HTML_NAME).write_text(report.render_audience(data, audience, rows, done, policy),
-                                            encoding="utf-8")
-            (target / "ringkasan.json").write_text(_json(audience_counts(rows, done)), encoding="utf-8")
-
-    in_processes(balanced({a: len(rows) for a, rows in shares.items()}, PROCESSES), write_audiences)
-    return {audience: len(rows) for audience, rows in shares.items()}
-
-
-# The audiences' workbooks and pages are most of publishing's time and independent of each other: they
-# are written by this many processes (forked: they share the night's rows without copying them).
+# The audiences' workbooks and pages are most of publishing's time and independent of each other: they are
+# written in PARTS parts (Airflow maps one task over each); `jaring night` writes them in PROCESSES forked
+# processes (they share the night's rows without copying them).
+PARTS = int(os.environ.get("JARING_PUBLISH_PARTS", "4"))
 PROCESSES = min(2, os.cpu_count() or 1)
+
+
+def _prepare(data: Night, outbox: Path, policy: Policy, parts: int) -> tuple[Path, building.Plan]:
+    Path(outbox).mkdir(parents=True, exist_ok=True)
+    place, plan = building.start(outbox, data.night, balanced(audience_sizes(data.findings, policy), parts))
+    _write_core(data, place)
+    return place, plan
+
+
+def prepare(night: date, conn, outbox: Path, policy: Policy | None = None, parts: int = PARTS) -> dict:
+    """Step 1 of 3: night D's building folder, its city-wide files and its plan; returns each part's argument."""
+    policy = policy or _configured_policy()
+    _, plan = _prepare(load(conn, night), outbox, policy, parts)
+    return {"parts": [{"night": night.isoformat(), **plan.part(n)} for n in range(1, len(plan.parts) + 1)]}
+
+
+def publish_part(night: date, conn, outbox: Path, part: dict | None = None, policy: Policy | None = None) -> dict:
+    """Step 2 of 3: the audiences of one part (`prepare`'s argument), or of every part when `part` is None."""
+    policy = policy or _configured_policy()
+    place = building.folder(outbox, night)
+    plan = building.plan_of(place, part and part["build"])
+    data = load(conn, night)
+    numbers = [part["part"]] if part else list(range(1, len(plan.parts) + 1))
+    _write_parts(data, place, plan, numbers, policy)
+    return {"parts": len(numbers), "audiences": sum(len(plan.parts[n - 1]) for n in numbers)}
+
+
+def _write_parts(data: Night, place: Path, plan: building.Plan, numbers: list[int], policy: Policy) -> None:
+    def write(bundle: list[int]) -> None:
+        for number in bundle:
+            building.write_part(place, plan, number, lambda audiences: _write_audiences(data, place, audiences, policy))
+
+    in_processes([numbers[i::PROCESSES] for i in range(min(PROCESSES, len(numbers)))], write)
+
+
+def release(night: date, outbox: Path) -> Path:
+    """Step 3 of 3: swap the complete building folder in as `<outbox>/<D>/` and index the outbox."""
+    target = Path(outbox) / night.isoformat()
+    building.release(building.folder(outbox, night), target, OWNED)
+    index.write(Path(outbox))
+    log.info("outbox %s published", target)
+    return target
+
+
+def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None, parts: int = PARTS) -> Path:
+    """Night D's outbox folder from the warehouse, the three steps in one call; a rerun replaces it whole.
+
+    `policy` (default: the configured policy file) says which kelurahan are the city's and who the
+    APBD payer is.
+    """
+    policy = policy or _configured_policy()
+    data = load(conn, night)
+    place, plan = _prepare(data, outbox, policy, parts)
+    try:
+        _write_parts(data, place, plan, list(range(1, len(plan.parts) + 1)), policy)
+    except BaseException:
+        shutil.rmtree(place, ignore_errors=True)
+        raise
+    return release(night, outbox)
+
+
+def _configured_policy() -> Policy:
+    from jaring import policy
+
+    return policy.load()
 
 
 def balanced(sizes: dict[str, int], groups: int) -> list[list[str]]:
@@ -188,16 +228,19 @@ def balanced(sizes: dict[str, int], groups: int) -> list[list[str]]:
     return parts
 
 
-def in_processes(groups: list[list[str]], work) -> None:
+def in_processes(groups: list[list], work) -> None:
     """`work(group)` for every group: the first here, the others in forked children. A child never returns
     into the caller's code (it leaves with os._exit, so it closes nothing of the parent's, such as the
-    warehouse connection); a failed child fails the whole publish."""
+    warehouse connection); a failed child fails the whole publish, and a killed parent takes its children
+    with it (else they would go on writing into the building folder its rerun uses)."""
     children = []
+    parent = os.getpid()
     for group in groups[1:]:
         pid = os.fork()
         if pid == 0:
             status = 1
             try:
+                _die_with(parent)
                 work(group)
                 status = 0
             except BaseException as error:  # noqa: BLE001 - reported by the exit status
@@ -214,41 +257,14 @@ def in_processes(groups: list[list[str]], work) -> None:
         raise RuntimeError(f"publishing failed in {failed} of {len(groups)} processes (see the log above)")
 
 
-LEFTOVER_AGE_SECONDS = 3600  # a publish takes a minute: a building folder this old was left by a kill
+_PR_SET_PDEATHSIG = 1
 
 
-def remove_leftovers(outbox: Path, night: date) -> None:
-    """Folders of killed publishes hold full NIKs: night D's go now (no other publish of D runs: the
-    step's lock), other nights' once they are older than any publish could be."""
-    now = time.time()
-    for stale in outbox.glob(".????-??-??.*"):
-        if stale.name.startswith(f".{night.isoformat()}.") or now - stale.lstat().st_mtime > LEFTOVER_AGE_SECONDS:
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None) -> Path:
-    """Write night D's outbox folder from the warehouse; a rerun replaces it whole. Returns the folder.
-
-    `policy` (default: the configured policy file) says which kelurahan are the city's and who the
-    APBD payer is.
-    """
-    from jaring import policy as policies
-
-    policy = policy or policies.load()
-    data = load(conn, night)
-    outbox = Path(outbox)
-    outbox.mkdir(parents=True, exist_ok=True)
-    target = outbox / night.isoformat()
-    remove_leftovers(outbox, night)
-    built = outbox / f".{night.isoformat()}.building-{os.getpid()}"
-    built.mkdir()
+def _die_with(parent: int) -> None:
+    """This (forked) process is killed when its parent dies (Linux; elsewhere a no-op)."""
     try:
-        counts = _build(data, built, policy)
-        _swap_into_place(built, target)
-    except BaseException:
-        shutil.rmtree(built, ignore_errors=True)
-        raise
-    index.write(outbox)
-    log.info("outbox %s: %d findings, %d resolved, %d audiences (%s)", target, len(data.findings),
-             len(data.resolved), len(counts), ", ".join(f"{a}={n}" for a, n in sorted(counts.items())))
-    return target
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)

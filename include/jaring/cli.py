@@ -80,7 +80,7 @@ def cmd_status(args) -> int:
         detail = message or json.dumps({k: v for k, v in (counts or {}).items() if k != "seconds"}, default=str)
         print(f"  {step:16s} #{attempt:<2d} {status:8s} {started:%Y-%m-%d %H:%M:%S} {took}  {detail[:120]}")
     latest = {step: status for step, _, status, *_ in attempts}
-    missing = [name for name in pipeline.STEPS if latest.get(name) != "success"]
+    missing = pipeline.not_succeeded(latest)
     print("all steps succeeded" if not missing else f"not (yet) succeeded: {', '.join(missing)}")
     if recomputed:
         print(f"history stale: night {recomputed} was reconciled again after this night; "

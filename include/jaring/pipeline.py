@@ -159,6 +159,16 @@ STEPS: dict[str, Step] = {
 }
 
 
+def not_succeeded(latest: dict[str, str]) -> list[str]:
+    """The steps whose latest attempt (`latest`: journaled name -> status) did not succeed. A mapped step
+    succeeded when it did whole (`jaring night`) or when every one of its parts did (Airflow)."""
+    def succeeded(name: str) -> bool:
+        parts = [status for step, status in latest.items() if step.startswith(f"{name}[")]
+        return latest.get(name) == "success" or (STEPS[name].mapped and bool(parts) and set(parts) == {"success"})
+
+    return [name for name in STEPS if not succeeded(name)]
+
+
 PERSONAL_DATA_UMASK = 0o027
 _LONG_NUMBER = re.compile(r"\d{15,16}")
 

@@ -191,3 +191,14 @@ def test_publish_in_steps_stands_for_the_three_publishing_steps(warehouse, monke
                                             for name in ("reconcile", *pipeline.PUBLISH_STEPS, "send_reports")})
     assert cli.main(["night", "--date", NIGHT.isoformat(), "--steps", "reconcile,publish"]) == 0
     assert ran == ["reconcile", "prepare_outbox", "publish_audiences", "publish_outbox"]
+
+
+def test_a_mapped_step_succeeded_when_it_did_whole_or_every_part_of_it_did():
+    done = {name: "success" for name in pipeline.STEPS if name != "publish_audiences"}
+    assert pipeline.not_succeeded(done) == ["publish_audiences"]
+    assert pipeline.not_succeeded(done | {"publish_audiences": "success"}) == []
+    assert pipeline.not_succeeded(done | {"publish_audiences[1]": "success", "publish_audiences[2]": "success"}) == []
+    assert pipeline.not_succeeded(done | {"publish_audiences[1]": "success", "publish_audiences[2]": "failed"}) \
+        == ["publish_audiences"]
+    assert pipeline.not_succeeded(done | {"reconcile[1]": "success", "reconcile": "failed",
+                                          "publish_audiences": "success"}) == ["reconcile"]

@@ -14,10 +14,11 @@ Expectations, links each person across them, computes the findings of
 | `ingest_dukcapil` | civil registry as of D → `staging.person` |
 | `ingest_bpjs` | BPJS roster, payments, claims as of D |
 | `ingest_dtsen` | the DTSEN release current at D |
+| `parse_rt` | one mapped task per part of the RT inbox (`JARING_TASK_PARTS`): ledgers never parsed before |
 | `ingest_rt` | RT ledgers uploaded by the end of D |
 | `reconcile` | links and findings of night D (needs all four sources) |
 | `prepare_outbox` | Data Docs, the city-wide files and the plan: the audiences in parts of about equal rows |
-| `publish_audiences` | one mapped task per part: its audiences' workbooks and pages (`JARING_PUBLISH_PARTS`, default 4) |
+| `publish_audiences` | one mapped task per part: its audiences' workbooks and pages (`JARING_TASK_PARTS`, default 4) |
 | `publish_outbox` | the complete folder swapped in as `JARING_OUTBOX/<D>/` |
 | `send_reports`, `put_bpjs` | e-mail each audience; PUT BPJS's share |
 | `run_note` | the run's note: the night, its counts, links to the city report and the Data Docs (or what failed) |
@@ -68,11 +69,12 @@ from airflow.sdk import (
 )
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from jaring import pipeline
+from jaring import config, pipeline
 from jaring.alerts import failure_alert, night_not_published
 from jaring.pipeline import STEPS
 
 log = logging.getLogger(__name__)
+PARTS = config.task_parts()  # how many mapped tasks parse_rt is (publish_audiences: what prepare_outbox plans)
 
 
 def outlets(step: str) -> list[Asset]:
@@ -110,6 +112,12 @@ def delivery_step(name: str, night: str, params) -> dict:
         raise AirflowSkipException(f"deliver is off for this run: {name} sent nothing "
                                    "(trigger with deliver=true, or `jaring backfill --deliver`)")
     return run_step(name, night)
+
+
+def label_part(part: dict) -> None:
+    """A mapped task's name in the UI (its `map_index_template`): part n of m, and its audiences if it has any."""
+    audiences = f": {len(part['audiences'])} audiences" if "audiences" in part else ""
+    get_current_context()["part_label"] = f"{part['part']}/{part['of']}{audiences}"
 
 
 def night_deadline(minutes: float) -> DeadlineAlert | None:
@@ -185,6 +193,11 @@ def jaring_nightly():
     def ingest_dtsen(night: str, params=None, dag_run=None) -> dict:
         return run_step("ingest_dtsen", night, full=pulls_in_full(params, dag_run))
 
+    @step_task("parse_rt", map_index_template="{{ part_label }}")
+    def parse_rt(night: str, part: dict) -> dict:
+        label_part(part)
+        return run_step("parse_rt", night, part=part)
+
     @step_task("ingest_rt")
     def ingest_rt(night: str) -> dict:
         return run_step("ingest_rt", night)
@@ -201,7 +214,7 @@ def jaring_nightly():
 
     @step_task("publish_audiences", map_index_template="{{ part_label }}")
     def publish_audiences(night: str, part: dict) -> dict:
-        get_current_context()["part_label"] = f"{part['part']}/{part['of']}: {len(part['audiences'])} audiences"
+        label_part(part)
         return run_step("publish_audiences", night, part=part)
 
     @step_task("publish_outbox")
@@ -235,7 +248,9 @@ def jaring_nightly():
         return {"night": night, "note_lines": note.count("\n\n") + 1}
 
     d = night()
-    sources = [ingest_dukcapil(d), ingest_bpjs(d), ingest_dtsen(d), ingest_rt(d)]
+    ledgers = ingest_rt(d)
+    parse_rt.partial(night=d).expand(part=[{"part": n, "of": PARTS} for n in range(1, PARTS + 1)]) >> ledgers
+    sources = [ingest_dukcapil(d), ingest_bpjs(d), ingest_dtsen(d), ledgers]
     links = reconcile(d)
     prepared = prepare_outbox(d)
     outbox = publish_outbox(d)

@@ -107,3 +107,9 @@ def policy_file() -> Path:
 
 def recipients_file() -> Path:
     return _path_variable("JARING_RECIPIENTS", PACKAGE_DATA / "recipients.yaml")
+
+
+def task_parts() -> int:
+    """How many mapped tasks a step that divides is split into (the RT ledgers' parsing, the audiences'
+    reports): about the number of workers, or twice it."""
+    return max(1, int(os.environ.get("JARING_TASK_PARTS", "4")))

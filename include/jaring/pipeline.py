@@ -50,6 +50,12 @@ def ingest_dtsen(night: date, conn, full: bool = False) -> dict:
     return dtsen.ingest(night, conn, full=full)
 
 
+def parse_rt(night: date, conn, part: dict | None = None) -> dict:
+    from jaring.sources import rt_inbox
+
+    return rt_inbox.parse_new(night, conn, config.rt_inbox(), part)
+
+
 def ingest_rt(night: date, conn) -> dict:
     from jaring.sources import rt_inbox
 
@@ -137,9 +143,13 @@ STEPS: dict[str, Step] = {
         Step("ingest_dtsen", ingest_dtsen, doc="The DTSEN release current at D. **On failure** check the "
              "`dtsen_db` connection and that a release with `tgl_rilis` ≤ D exists.",
              writes=("staging.dtsen_individual",), incremental=True),
-        Step("ingest_rt", ingest_rt, doc="RT ledgers uploaded by the end of D. **On failure** check that "
-             "JARING_RT_INBOX is mounted; a bad file never fails the step (it is reported to its RT).",
-             writes=("staging.rt_row",)),
+        Step("parse_rt", parse_rt, doc="Parses the RT ledgers uploaded by the end of D that were never parsed "
+             "(a file content is parsed once, kept by path and sha256): Airflow maps one task over each part of "
+             "the files, `jaring night` parses them all. **On failure** check that JARING_RT_INBOX is mounted.",
+             mapped=True),
+        Step("ingest_rt", ingest_rt, ("parse_rt",), "RT ledgers uploaded by the end of D → `staging.rt_row` "
+             "(what parse_rt has not parsed, it parses). **On failure** check that JARING_RT_INBOX is mounted; a "
+             "bad file never fails the step (it is reported to its RT).", writes=("staging.rt_row",)),
         Step("reconcile", reconcile, INGEST_STEPS, "Links and findings of night D. Runs only when all four "
              "sources landed: fix the failed source and clear it, this task follows.",
              writes=("recon.link", "recon.finding")),

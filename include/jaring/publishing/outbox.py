@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from jaring import config
 from jaring.findings_contract import CODES
 from jaring.logsafe import safe_text
 from jaring.policy import Policy
@@ -146,9 +147,8 @@ def _write_audiences(data: Night, place: Path, audiences: list[str], policy: Pol
 
 
 # The audiences' workbooks and pages are most of publishing's time and independent of each other: they are
-# written in PARTS parts (Airflow maps one task over each); `jaring night` writes them in PROCESSES forked
-# processes (they share the night's rows without copying them).
-PARTS = int(os.environ.get("JARING_PUBLISH_PARTS", "4"))
+# written in parts (config.task_parts(); Airflow maps one task over each); `jaring night` writes them in
+# PROCESSES forked processes (they share the night's rows without copying them).
 PROCESSES = min(2, os.cpu_count() or 1)
 
 
@@ -159,10 +159,10 @@ def _prepare(data: Night, outbox: Path, policy: Policy, parts: int) -> tuple[Pat
     return place, plan
 
 
-def prepare(night: date, conn, outbox: Path, policy: Policy | None = None, parts: int = PARTS) -> dict:
+def prepare(night: date, conn, outbox: Path, policy: Policy | None = None, parts: int | None = None) -> dict:
     """Step 1 of 3: night D's building folder, its city-wide files and its plan; returns each part's argument."""
     policy = policy or _configured_policy()
-    _, plan = _prepare(load(conn, night), outbox, policy, parts)
+    _, plan = _prepare(load(conn, night), outbox, policy, parts or config.task_parts())
     return {"parts": [{"night": night.isoformat(), **plan.part(n)} for n in range(1, len(plan.parts) + 1)]}
 
 
@@ -194,7 +194,7 @@ def release(night: date, outbox: Path) -> Path:
     return target
 
 
-def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None, parts: int = PARTS) -> Path:
+def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None, parts: int | None = None) -> Path:
     """Night D's outbox folder from the warehouse, the three steps in one call; a rerun replaces it whole.
 
     `policy` (default: the configured policy file) says which kelurahan are the city's and who the
@@ -202,7 +202,7 @@ def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None, 
     """
     policy = policy or _configured_policy()
     data = load(conn, night)
-    place, plan = _prepare(data, outbox, policy, parts)
+    place, plan = _prepare(data, outbox, policy, parts or config.task_parts())
     try:
         _write_parts(data, place, plan, list(range(1, len(plan.parts) + 1)), policy)
     except BaseException:

@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -192,10 +193,24 @@ def ingest(night: date, conn, inbox: Path) -> dict:
     return counts
 
 
-def _pull(conn, inbox: Path, cutoff: datetime) -> dict:
-    """The inbox's files visible at `cutoff`, each file content not seen before parsed once."""
+def parse_new(night: date, conn, inbox: Path, part: dict | None = None) -> dict:
+    """Parse the file contents visible at the end of `night` that the warehouse has not parsed yet into
+    `raw.rt_file*` (content-addressed: path and sha256), so that `ingest` finds them parsed. `part`
+    ({"part": n, "of": m}): only the files whose path falls in part n of m, so that m workers share the
+    parsing; None: every file. Returns counts."""
+    def in_part(file: InboxFile) -> bool:
+        return part is None or zlib.crc32(file.relative_path.encode()) % part["of"] == part["part"] - 1
+
+    pulled = _pull(conn, Path(inbox), end_of_night(night), in_part)
+    with conn.transaction():
+        stored = _store_parsed(conn, pulled["parsed"])
+    return {"files": pulled["counts"]["files_visible"], "files_parsed": stored}
+
+
+def _pull(conn, inbox: Path, cutoff: datetime, chosen=lambda file: True) -> dict:
+    """The inbox's files visible at `cutoff` (of those `chosen`), each file content not seen before parsed once."""
     files, skipped = scan(inbox)
-    visible = [f for f in files if f.mtime <= cutoff]
+    visible = [f for f in files if f.mtime <= cutoff and chosen(f)]
     known = _known_contents(conn, [f.relative_path for f in visible])
     digests: dict[str, str] = {}
     parsed, not_readable = [], []
@@ -222,7 +237,7 @@ def _pull(conn, inbox: Path, cutoff: datetime) -> dict:
 
 
 def _known_contents(conn, paths: list[str]) -> set[tuple[str, str]]:
-    with conn.transaction():  # a read of its own: the connection stays idle for the night's transaction
+    with conn.transaction():  # a read of its own (a savepoint inside one): an idle connection stays idle
         rows = conn.execute("SELECT path, sha256 FROM raw.rt_file WHERE path = ANY(%s)", (paths,)).fetchall()
     return {(path, sha.strip()) for path, sha in rows}
 
@@ -267,9 +282,15 @@ def _kelurahan_named_in(relative_path: str) -> str | None:
     return next((code for code in _CODE_10.findall(relative_path) if code in codes), None)
 
 
-def _store_parsed(conn, parsed: list[tuple[tuple, list[tuple]]]) -> None:
-    db.copy_rows(conn, "raw.rt_file", _FILE_COLUMNS, (record for record, _ in parsed))
-    db.copy_rows(conn, "raw.rt_file_row", _ROW_COLUMNS, (row for _, rows in parsed for row in rows))
+def _store_parsed(conn, parsed: list[tuple[tuple, list[tuple]]]) -> int:
+    """The parsed contents not stored meanwhile (by a parse_rt part, or a concurrent run: a content parses
+    to the same rows wherever it is parsed); returns how many were new. Call inside a transaction."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('jaring.rt_file'))")
+    known = _known_contents(conn, [record[0] for record, _ in parsed])
+    new = [(record, rows) for record, rows in parsed if (record[0], record[1]) not in known]
+    db.copy_rows(conn, "raw.rt_file", _FILE_COLUMNS, (record for record, _ in new))
+    db.copy_rows(conn, "raw.rt_file_row", _ROW_COLUMNS, (row for _, rows in new for row in rows))
+    return len(new)
 
 
 def _store_versions(conn, night: date, visible: list[InboxFile], digests: dict[str, str]) -> None:

@@ -143,6 +143,15 @@ def test_dukcapil_pages_are_pulled_before_the_transaction(conn):
     assert counts["staged"] == 5 and counts["pages"] == 3
 
 
+def test_dukcapil_lands_each_page_as_served(conn):
+    persons = [penduduk(n) | {"AGAMA": "ISLAM"} for n in range(1, 6)]  # a field beyond the contract is kept
+    persons[2]["NAMA_LGKP"] = "JOSÉ  WARGA "
+    dukcapil.ingest(NIGHT, conn, http=Registry(persons), per_page=2, workers=2)
+    stored = conn.execute("SELECT page, records FROM raw.dukcapil_page WHERE night = %s ORDER BY page",
+                          (NIGHT,)).fetchall()
+    assert stored == [(1, persons[0:2]), (2, persons[2:4]), (3, persons[4:5])]
+
+
 def test_bpjs_listings_are_pulled_before_the_transaction(conn):
     http = AnswersAsJson([peserta(1), peserta(2)], [payment(1, 16800)], [claim(1, 42000000)])
     http.get_json = idle_while(conn, http.get_json)

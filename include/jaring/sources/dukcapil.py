@@ -4,7 +4,9 @@
 A full pull pages through `/v1/penduduk`: page 1 tells the total; the other
 pages are fetched by a small thread pool (every thread honours the shared
 Retry-After), each page is checked for its number and size, and the page
-after the last must be empty: no page is counted twice or skipped.
+after the last must be empty: no page is counted twice or skipped. Each page
+is kept as its JSON text and its values column by column as it arrives
+(`landing.Listing`), not as 1000 dicts.
 
 An incremental night (the default when night D-1's registry landed) reads
 only the vital events of day D from `/v1/peristiwa` (paged the same way) and
@@ -23,9 +25,11 @@ in one transaction (`landing.ingest`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import date
 
 from jaring.sources import landing
@@ -86,11 +90,12 @@ class NotExact(Exception):
 
 def _ingest_full(night: date, conn, http: HttpClient, per_page: int, workers: int) -> dict:
     def pull():
-        pages = _pull(http, PATH, {"as_of": night.isoformat()}, per_page, workers)
-        return pages, frame([r for page in pages for r in page])
+        listing = landing.Listing(DUKCAPIL_COLUMNS, distinct=("NIK", "TGL_UPDATE"))
+        _receive(http, PATH, {"as_of": night.isoformat()}, per_page, workers, listing.add)
+        return listing, listing.frame()
 
     def land(conn, pulled) -> dict:
-        _land_pages(conn, "raw.dukcapil_page", night, pulled[0])
+        _land_pages(conn, "raw.dukcapil_page", night, pulled[0].texts())
         return {"dukcapil": pulled[1]}
 
     def stage(conn, pulled, frames, results) -> dict:
@@ -129,7 +134,7 @@ def _ingest_events(night: date, previous: date, conn, http: HttpClient, per_page
         return pages, frame(list(persons.values())), refs, len(events)
 
     def land(conn, pulled) -> dict:
-        _land_pages(conn, "raw.dukcapil_event_page", night, pulled[0])
+        _land_pages(conn, "raw.dukcapil_event_page", night, map(landing.json_text, pulled[0]))
         return {"dukcapil": pulled[1]}
 
     def stage(conn, pulled, frames, results) -> dict:
@@ -151,9 +156,10 @@ def landing_key(value) -> str:
     return ref_value(value)
 
 
-def _land_pages(conn, table: str, night: date, pages: list[list]) -> None:
+def _land_pages(conn, table: str, night: date, texts: Iterable[str]) -> None:
+    """Each page's records (their JSON text), in page order."""
     db.copy_rows(conn, table, ("night", "page", "records"),
-                 ((night, number, landing.json_text(page)) for number, page in enumerate(pages, start=1)))
+                 ((night, number, text) for number, text in enumerate(texts, start=1)))
 
 
 def frame(records: list[dict]):
@@ -163,10 +169,18 @@ def frame(records: list[dict]):
 
 def _pull(http: HttpClient, path: str, params: dict, per_page: int, workers: int) -> list[list[dict]]:
     """Every page of a numbered listing (`/v1/penduduk`, `/v1/peristiwa`), in order."""
+    received: dict[int, list[dict]] = {}
+    _receive(http, path, params, per_page, workers, received.__setitem__)
+    return [received[n] for n in sorted(received)]
+
+
+def _receive(http: HttpClient, path: str, params: dict, per_page: int, workers: int,
+             receive: Callable[[int, list[dict]], None]) -> None:
+    """Every page of a numbered listing, checked, handed to `receive(number, records)` as it arrives (in any
+    order): a page is let go as soon as `receive` has kept what it needs."""
     first = _page(http, path, params, 1, per_page)
     total = _total(http, path, first, 1)
     pages = max(1, math.ceil(total / per_page))
-    received: dict[int, list] = {}
 
     def keep(number: int, body: dict) -> None:
         data = body["data"]
@@ -179,18 +193,28 @@ def _pull(http: HttpClient, path: str, params: dict, per_page: int, workers: int
             raise SourceError(http.conn_id, f"page {number} of {path} has {len(data)} rows "
                                             f"(expected {expected} of total {total}); the listing changed")
         if number <= pages:
-            received[number] = data
+            receive(number, data)
 
     keep(1, first)
+    numbers = iter(range(2, pages + 2))  # the page after the last must be empty: proof that nothing was skipped
+    pending: dict[Future, int] = {}
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dukcapil")
+
+    def fetch(count: int) -> None:
+        for number in itertools.islice(numbers, count):
+            pending[pool.submit(_page, http, path, params, number, per_page)] = number
+
     try:
-        # the page after the last must be empty: proof that nothing was skipped
-        futures = {pool.submit(_page, http, path, params, n, per_page): n for n in range(2, pages + 2)}
-        for future in as_completed(futures):
-            keep(futures[future], future.result())
+        # the pool fetches (and decodes) while this thread keeps: a few pages ahead, not a backlog of decoded
+        # pages, and `receive` (CPU-bound) in one thread rather than contending in every worker
+        fetch(2 * workers)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                keep(pending.pop(future), future.result())
+            fetch(len(done))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    return [received[n] for n in range(1, pages + 1)]
 
 
 def _page(http: HttpClient, path: str, params: dict, number: int, per_page: int) -> dict:

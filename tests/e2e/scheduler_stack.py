@@ -164,3 +164,9 @@ def night_outputs(folder) -> dict[str, bytes]:
     (the Data Docs aside: Great Expectations stamps its own run times)."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file() and p.relative_to(folder).parts[0] != "datadocs"}
+
+
+def runs_under_way(meta: str) -> int:
+    """Runs of the DAG not yet ended (the catch-up nights the stack started with, say)."""
+    return one(meta, "SELECT count(*) FROM dag_run WHERE dag_id = %s AND state NOT IN ('success', 'failed')",
+               pipeline.DAG_ID)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from scheduler_stack import UI_PASSWORD, alerts, wait
+from scheduler_stack import UI_PASSWORD, alerts, runs_under_way, wait
 
 from jaring import pipeline
 
@@ -97,6 +97,8 @@ def test_a_source_that_breaks_turns_the_run_red_within_the_bound_and_alerts_once
     env, meta, run_dir, ui = scheduler
     night = hub.nights[-1]
     failure_alerts_before = len(alerts(hub.maildir, "failed"))
+    # the source breaks for this run alone: the nights the scheduler is catching up must not meet it
+    wait(lambda: runs_under_way(meta) == 0, 1800, "the runs under way before the source breaks", run_dir)
     with psycopg.connect(postgres.dsn("e2e_dtsen"), autocommit=True) as dtsen:
         dtsen.execute("ALTER SCHEMA dtsen RENAME TO dtsen_offline")  # Dinas Sosial's database breaks
     try:

@@ -216,6 +216,7 @@ def run_step(name: str, night: date, conninfo: str | None = None, full: bool = F
     """Run one step of night D against the warehouse, journaled in ops.step_run (one row per attempt).
     `full`: an incremental step pulls its source in full instead of building on night D-1. `part`: one
     part of a mapped step, journaled as `<step>[<n>]`."""
+    from jaring import collector
     from jaring.warehouse import db
 
     step = STEPS[name]
@@ -230,7 +231,7 @@ def run_step(name: str, night: date, conninfo: str | None = None, full: bool = F
         attempt = _start(conninfo, night, name)
         conn = None
         try:
-            with db.connect(conninfo) as conn:
+            with db.connect(conninfo) as conn, collector.rarely():
                 db.require_current(conn)
                 conn.commit()  # the check's read ends here: a step starts on an idle connection
                 counts = step.work(night, conn, **options) or {}

@@ -89,3 +89,18 @@ def test_name_first_print_setup_and_number_formats(books):
     column = _header(heirs).index("Ahli waris (satu KK)")
     cell = next(row[column] for row in heirs.iter_rows(min_row=2) if "\n" in (row[column].value or ""))
     assert cell.value.count("\n") == 1 and cell.alignment.wrap_text  # one heir a line
+
+
+def test_a_name_that_looks_like_a_date_or_a_month_stays_the_text_it_is(tmp_path):
+    """A name or a place is written as typed: never turned into a date cell or a month in words."""
+    from openpyxl import load_workbook
+
+    from jaring.publishing import workbook
+
+    rows = [dict(row, nama=name) for row, name in zip(
+        [f for f in sample_findings() if f["finding_code"] == "DECEASED_STILL_ACTIVE"][:1] * 2,
+        ["2026-10-05", "2026-10"], strict=True)]
+    workbook.write(tmp_path / "temuan.xlsx", "bpjs-tk", rows, NIGHT)
+    sheet = load_workbook(tmp_path / "temuan.xlsx")[labels.CODE_TEXT["DECEASED_STILL_ACTIVE"].judul]
+    cells = [row[_header(sheet).index("Nama")] for row in sheet.iter_rows(min_row=2)]
+    assert [(c.data_type, c.value) for c in cells] == [("s", "2026-10-05"), ("s", "2026-10")]

@@ -116,6 +116,20 @@ def test_what_a_step_writes_is_not_world_readable(warehouse, monkeypatch, tmp_pa
     assert (tmp_path / "out" / "findings.csv").stat().st_mode & 0o777 == 0o640
 
 
+def test_a_step_runs_with_the_collector_tuned_and_restored_after(warehouse, monkeypatch):
+    import gc
+
+    from jaring import collector
+
+    seen = []
+    monkeypatch.setattr(pipeline, "STEPS", {"ingest_b": pipeline.Step(
+        "ingest_b", lambda night, conn: seen.append((gc.get_threshold(), gc.get_freeze_count() > 0)))})
+    before = gc.get_threshold()
+    pipeline.run_step("ingest_b", NIGHT, warehouse)
+    assert seen == [(collector.STEP_THRESHOLDS, True)]
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
+
+
 def test_status_lists_every_attempt_of_the_night(warehouse, monkeypatch, capsys):
     from jaring import cli
 

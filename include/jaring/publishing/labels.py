@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from jaring.publishing.audiences import BPJS, BPKAD, DINSOS, DUKCAPIL, KELURAHAN
 from jaring.publishing.formatting import angka, as_date, bulan, is_missing, is_money, rupiah, tanggal
@@ -205,6 +206,7 @@ def kelurahan_name(kode: str | None) -> str:
     return nama_wilayah(known.nama) if known else kode
 
 
+@cache  # a few hundred region names, asked for on every row
 def nama_wilayah(name: str) -> str:
     """`SIMPANG IV SIPIN` -> `Simpang IV Sipin` (roman numerals stay upper case)."""
     return " ".join(w if set(w) <= set("IVX") else w.capitalize() for w in name.split())

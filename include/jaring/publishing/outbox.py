@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from jaring import config
+from jaring import collector, config
 from jaring.findings_contract import CODES
 from jaring.logsafe import safe_text
 from jaring.policy import Policy
@@ -172,6 +172,7 @@ def publish_part(night: date, conn, outbox: Path, part: dict | None = None, poli
     place = building.folder(outbox, night)
     plan = building.plan_of(place, part and part["build"])
     data = load(conn, night)
+    collector.keep()
     numbers = [part["part"]] if part else list(range(1, len(plan.parts) + 1))
     _write_parts(data, place, plan, numbers, policy)
     return {"parts": len(numbers), "audiences": sum(len(plan.parts[n - 1]) for n in numbers)}
@@ -202,6 +203,7 @@ def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None, 
     """
     policy = policy or _configured_policy()
     data = load(conn, night)
+    collector.keep()
     place, plan = _prepare(data, outbox, policy, parts or config.task_parts())
     try:
         _write_parts(data, place, plan, list(range(1, len(plan.parts) + 1)), policy)

@@ -19,27 +19,21 @@ from jaring.publishing.formatting import as_date, is_missing, is_money
 _BASE = ("nama", "nik", "kpj", "kelurahan", "no_rt", "no_rw", "action", "status", "severity", "first_seen",
          "period", "source", "source_ref")
 _ALWAYS = frozenset({"nama", "nik", "kpj", "action"})
+# Text written as it is, never read as a date, month or number (a name that looks like a date stays a name).
+_AS_TYPED = frozenset({"nama", "nik", "kpj", "kelurahan", "source_ref"})
 _COLUMNS = labels.COLUMNS | {"action": "Yang dilakukan"}
 
 
-def _base_value(row: dict, column: str, policy=None):
-    value = row.get(column)
-    if column == "status":
-        return labels.STATUS.get(value, value)
-    if column == "severity":
-        return labels.SEVERITY.get(value, value)
-    if column == "source":
-        return labels.SOURCES.get(value, value)
-    if column == "kelurahan":
-        kode = row.get("kode_wilayah")
-        return (labels.kelurahan_name(kode) if labels.is_city_kelurahan(kode) else labels.region_name(kode)) or None
-    if column == "period":
-        return labels.plain(value) if value else None
-    if column == "source_ref":
-        return labels.source_ref_text(value) if value else None
-    if column == "action":
-        return report.row_action(row, policy) or None
-    return value
+def _base_values(row: dict, policy=None) -> list:
+    """The row's values of `_BASE`, in that order, as the reader sees them."""
+    get = row.get
+    kode, period, ref = get("kode_wilayah"), get("period"), get("source_ref")
+    kelurahan = labels.kelurahan_name(kode) if labels.is_city_kelurahan(kode) else labels.region_name(kode)
+    status, severity, source = get("status"), get("severity"), get("source")
+    return [get("nama"), get("nik"), get("kpj"), kelurahan or None, get("no_rt"), get("no_rw"),
+            report.row_action(row, policy) or None, labels.STATUS.get(status, status),
+            labels.SEVERITY.get(severity, severity), get("first_seen"), labels.plain(period) if period else None,
+            labels.SOURCES.get(source, source), labels.source_ref_text(ref) if ref else None]
 
 
 def _detail_keys(rows: list[dict]) -> list[str]:
@@ -59,17 +53,17 @@ class _Writer:
         self.count = book.add_format({"num_format": "#,##0", "valign": "top"})
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
         self.text = book.add_format({"valign": "top"})
-        self.seen: dict[tuple, tuple] = {}
+        self.seen: dict[str, dict] = {}  # column key -> value -> plan
 
     def how(self, key: str, value) -> tuple:
-        """`plan`, computed once per workbook for a hashable value."""
-        seen = (key, type(value), value)  # True == 1, yet they are written differently
+        """`plan`, computed once per workbook and column for a hashable value."""
+        seen = self.seen.setdefault(key, {})
         try:
-            how = self.seen.get(seen)
+            how = seen.get((bool, value) if value is True or value is False else value)  # True == 1
         except TypeError:  # a list or a dict: not cached
             return self.plan(key, value)
         if how is None:
-            how = self.seen[seen] = self.plan(key, value)
+            how = seen[(bool, value) if value is True or value is False else value] = self.plan(key, value)
         return how
 
     def plan(self, key: str, value) -> tuple:
@@ -89,8 +83,7 @@ class _Writer:
         if isinstance(value, int | float) and not labels.is_coded(key):
             return ("write_number", value, self.money if is_money(key) else self.count,
                     len(f"{value:,.0f}") + (4 if is_money(key) else 0))
-        lines = value if isinstance(value, list) and all(isinstance(v, str) for v in value) and key == "action" \
-            else labels.detail_lines(key, value)
+        lines = value if key == "action" else labels.detail_lines(key, value)  # action: report.row_action's lines
         return "write_string", "\n".join(lines), self.wrap, max(len(line) for line in lines)
 
     def table(self, sheet, headers: list[str], keys: list[str], rows: list[list], freeze_col: int = 0) -> None:
@@ -99,13 +92,18 @@ class _Writer:
             sheet.write_string(0, c, head, self.header)
         # a city's workbooks hold millions of cells: this loop is publishing's hottest, kept lean
         write = {name: getattr(sheet, name) for name in ("write_string", "write_number", "write_datetime")}
-        columns = list(enumerate(keys))
+        write_string, text, how = sheet.write_string, self.text, self.how
+        as_typed = [key in _AS_TYPED for key in keys]
         for r, values in enumerate(rows, start=1):
-            for (c, key), value in zip(columns, values, strict=True):
-                if is_missing(value) or value == []:
+            for c, value in enumerate(values):
+                if value is None or value == "" or value == []:
                     continue
-                method, content, style, width = self.how(key, value)
-                write[method](r, c, content, style)
+                if as_typed[c]:
+                    write_string(r, c, value, text)
+                    width = len(value)
+                else:
+                    method, content, style, width = how(keys[c], value)
+                    write[method](r, c, content, style)
                 if width > widths[c]:
                     widths[c] = width
         for c, width in enumerate(widths):
@@ -147,7 +145,7 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
 
     for code, code_rows in by_code.items():
         sheet = book.add_worksheet(_text(code).judul[:31])
-        values = [[_base_value(r, c, policy) for c in _BASE] for r in code_rows]
+        values = [_base_values(r, policy) for r in code_rows]
         shown = [i for i, c in enumerate(_BASE) if c in _ALWAYS or any(not is_missing(v[i]) for v in values)]
         base = [_BASE[i] for i in shown]
         details = _detail_keys(code_rows)

@@ -58,12 +58,13 @@ class _Writer:
     def how(self, key: str, value) -> tuple:
         """`plan`, computed once per workbook and column for a hashable value."""
         seen = self.seen.setdefault(key, {})
+        known = (bool, value) if value is True or value is False else value  # True == 1, written differently
         try:
-            how = seen.get((bool, value) if value is True or value is False else value)  # True == 1
+            how = seen.get(known)
         except TypeError:  # a list or a dict: not cached
             return self.plan(key, value)
         if how is None:
-            how = seen[(bool, value) if value is True or value is False else value] = self.plan(key, value)
+            how = seen[known] = self.plan(key, value)
         return how
 
     def plan(self, key: str, value) -> tuple:

@@ -56,10 +56,10 @@ def parse_rt(night: date, conn, part: dict | None = None) -> dict:
     return rt_inbox.parse_new(night, conn, config.rt_inbox(), part)
 
 
-def ingest_rt(night: date, conn) -> dict:
+def ingest_rt(night: date, conn, full: bool = False) -> dict:
     from jaring.sources import rt_inbox
 
-    return rt_inbox.ingest(night, conn, config.rt_inbox())
+    return rt_inbox.ingest(night, conn, config.rt_inbox(), full=full)
 
 
 def reconcile(night: date, conn) -> dict:
@@ -149,7 +149,7 @@ STEPS: dict[str, Step] = {
              mapped=True),
         Step("ingest_rt", ingest_rt, ("parse_rt",), "RT ledgers uploaded by the end of D → `staging.rt_row` "
              "(what parse_rt has not parsed, it parses). **On failure** check that JARING_RT_INBOX is mounted; a "
-             "bad file never fails the step (it is reported to its RT).", writes=("staging.rt_row",)),
+             "bad file never fails the step (it is reported to its RT).", writes=("staging.rt_row",), incremental=True),
         Step("reconcile", reconcile, INGEST_STEPS, "Links and findings of night D. Runs only when all four "
              "sources landed: fix the failed source and clear it, this task follows.",
              writes=("recon.link", "recon.finding")),

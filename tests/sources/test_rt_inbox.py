@@ -20,6 +20,7 @@ from jaring_sim.rt_inbox import render
 HEADER = ["NO", "NIK", "NAMA", "PEKERJAAN", "NO KPJ", "IURAN (Rp)", "TGL BAYAR", "SUMBER DANA", "KETERANGAN"]
 D = date(2026, 11, 5)
 PATH = "2026-10/1571031003-RT005-RW002.xlsx"
+CSV_PATH = "2026-10/1571031003-RT007-RW002.csv"
 
 
 def person(n: int, amount: object = 16800, nik: object = None) -> list:
@@ -121,6 +122,31 @@ def test_unchanged_file_is_not_parsed_again_and_rerun_changes_nothing(conn, tmp_
     assert conn.execute("SELECT count(*) FROM raw.rt_file_row").fetchone()[0] == 2
     assert conn.execute("SELECT first_ingested_night FROM raw.rt_file_version WHERE path = %s",
                         (PATH,)).fetchone()[0] == D
+
+
+def test_a_file_stat_identical_to_a_seen_version_is_not_read_again_unless_full(conn, tmp_path):
+    put(tmp_path, PATH, [person(1), person(2)], at(D))
+    put(tmp_path, "2026-10/1571031003-RT006-RW002.xlsx", [person(3)], at(D))
+    assert rt_inbox.ingest(D, conn, tmp_path)["files_read"] == 2
+    before = night_rows(conn, D)
+    next_night = rt_inbox.ingest(date(2026, 11, 6), conn, tmp_path)
+    assert (next_night["files_read"], next_night["files_unchanged"], next_night["rows_staged"]) == (0, 2, 3)
+    assert night_rows(conn, date(2026, 11, 6)) == before
+    full = rt_inbox.ingest(date(2026, 11, 6), conn, tmp_path, full=True)
+    assert (full["files_read"], full["files_parsed"], full["rows_staged"]) == (2, 0, 3)
+
+
+def test_a_file_rewritten_with_its_old_mtime_and_size_is_read_again(conn, tmp_path):
+    def ledger(amount: int) -> bytes:
+        return ";".join(HEADER).encode() + b"\n" + ";".join(map(str, person(1, amount))).encode() + b"\n"
+
+    path = put(tmp_path, CSV_PATH, [], at(D), content=ledger(16800))
+    assert rt_inbox.ingest(D, conn, tmp_path)["rows_staged"] == 1
+    put(tmp_path, CSV_PATH, [], at(D), content=ledger(99999))  # as a copy keeping the mtime would
+    assert (path.stat().st_mtime, path.stat().st_size) == (at(D).timestamp(), len(ledger(16800)))
+    again = rt_inbox.ingest(D, conn, tmp_path)
+    assert (again["files_read"], again["files_parsed"]) == (1, 1)
+    assert conn.execute("SELECT jumlah FROM staging.rt_row WHERE night = %s", (D,)).fetchone()[0] == 99999
 
 
 @pytest.mark.parametrize("content, detail, reason", [

@@ -4,7 +4,9 @@ A file counts for night D when its mtime is <= the end of D (WIB). Each file
 content (path + sha256) is parsed once and kept in `raw.rt_file*` with every
 version seen, so a replaced file's new content supersedes the old one, a
 backfill of an earlier night sees the version current then, and an unchanged
-file is not parsed again. Night D's `staging.rt_row`, `staging.invalid_record`
+file is not parsed again. A file whose path, mtime, size and inode change time
+(ctime) are those of a version already seen is not even read: only the kernel
+sets a ctime, and every write moves it (`full` reads every file all the same). Night D's `staging.rt_row`, `staging.invalid_record`
 (source 'rt') and `quarantine.record` (source 'rt') are replaced in one
 transaction, after the inbox was read (`landing.ingest`).
 
@@ -68,6 +70,11 @@ class InboxFile:
     mtime: datetime
     size: int
     problem: str | None = None  # a reason decided from the path: the file is reported, not parsed
+    ctime_ns: int | None = None  # when the inode last changed (content, name, mode): no program can set it back
+
+    @property
+    def stat_key(self) -> tuple:
+        return self.relative_path, self.mtime, self.size, self.ctime_ns
 
 
 def scan(inbox: Path) -> tuple[list[InboxFile], dict[str, int]]:
@@ -111,7 +118,7 @@ def _add(found: list[InboxFile], entry: os.DirEntry, relative_path: str, problem
         return
     seconds, nanos = divmod(stat.st_mtime_ns, 10**9)
     mtime = datetime.fromtimestamp(seconds, WIB).replace(microsecond=nanos // 1000)
-    found.append(InboxFile(Path(entry.path), relative_path, mtime, stat.st_size, problem))
+    found.append(InboxFile(Path(entry.path), relative_path, mtime, stat.st_size, problem, stat.st_ctime_ns))
 
 
 def _entries(folder: Path, skipped: dict[str, int]) -> list[os.DirEntry]:
@@ -158,8 +165,9 @@ def _open(file: InboxFile):
     return open(os.open(file.path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
 
 
-def ingest(night: date, conn, inbox: Path) -> dict:
-    """Bring the inbox as of the end of `night` into the warehouse; returns the night's counts.
+def ingest(night: date, conn, inbox: Path, full: bool = False) -> dict:
+    """Bring the inbox as of the end of `night` into the warehouse; returns the night's counts. `full`: read
+    every file, trusting no stat of an earlier night (the weekly full pull, a backfill).
 
     The inbox is read first; then the new file contents, the versions seen and night D's rows are written in
     one transaction (`conn` must be idle: autocommit, or commit first), the staged rows checked by the `rt`
@@ -182,7 +190,8 @@ def ingest(night: date, conn, inbox: Path) -> dict:
                                             "validation_flagged": len(result.row_flags)}
 
     try:
-        counts = landing.ingest(SOURCE, night, conn, lambda: _pull(conn, Path(inbox), cutoff), land, stage)
+        counts = landing.ingest(SOURCE, night, conn, lambda: _pull(conn, Path(inbox), cutoff, full=full),
+                                land, stage)
     except psycopg.DataError as error:
         # psycopg's message quotes the refused value and its row (a name, a NIK): keep the first line, masked
         raise RuntimeError(f"rt inbox night {night}: the warehouse refused a ledger value "
@@ -207,14 +216,21 @@ def parse_new(night: date, conn, inbox: Path, part: dict | None = None) -> dict:
     return {"files": pulled["counts"]["files_visible"], "files_parsed": stored}
 
 
-def _pull(conn, inbox: Path, cutoff: datetime, chosen=lambda file: True) -> dict:
-    """The inbox's files visible at `cutoff` (of those `chosen`), each file content not seen before parsed once."""
+def _pull(conn, inbox: Path, cutoff: datetime, chosen=lambda file: True, full: bool = False) -> dict:
+    """The inbox's files visible at `cutoff` (of those `chosen`), each file content not seen before parsed once;
+    a file stat-identical to a version seen before is not read (unless `full`)."""
     files, skipped = scan(inbox)
     visible = [f for f in files if f.mtime <= cutoff and chosen(f)]
-    known = _known_contents(conn, [f.relative_path for f in visible])
+    paths = [f.relative_path for f in visible]
+    known = _known_contents(conn, paths)
+    seen = {} if full else _seen_versions(conn, paths)
     digests: dict[str, str] = {}
-    parsed, not_readable = [], []
+    parsed, not_readable, read = [], [], 0
     for file in visible:  # one file's bytes in memory at a time, and only a ledger's (bounded)
+        if file.stat_key in seen:
+            digests[file.relative_path] = seen[file.stat_key]
+            continue
+        read += 1
         try:
             if file.problem or file.size > MAX_LEDGER_BYTES:
                 data, digest = None, digest_file(file)
@@ -231,6 +247,7 @@ def _pull(conn, inbox: Path, cutoff: datetime, chosen=lambda file: True) -> dict
             parsed.append(_parse(file, data, digest))
     visible = [f for f in visible if f not in not_readable]
     counts = dict(files_seen=len(files), files_visible=len(visible), files_after_night=len(files) - len(visible),
+                  files_read=read,
                   files_parsed=len(parsed), files_unchanged=len(visible) - len(parsed),
                   files_not_readable=len(not_readable), **skipped)
     return {"parsed": parsed, "visible": visible, "digests": digests, "counts": counts}
@@ -240,6 +257,14 @@ def _known_contents(conn, paths: list[str]) -> set[tuple[str, str]]:
     with conn.transaction():  # a read of its own (a savepoint inside one): an idle connection stays idle
         rows = conn.execute("SELECT path, sha256 FROM raw.rt_file WHERE path = ANY(%s)", (paths,)).fetchall()
     return {(path, sha.strip()) for path, sha in rows}
+
+
+def _seen_versions(conn, paths: list[str]) -> dict[tuple, str]:
+    """(path, mtime, size, ctime) -> sha256 of the versions seen with a ctime."""
+    with conn.transaction():
+        rows = conn.execute("SELECT path, mtime, size, ctime_ns, sha256 FROM raw.rt_file_version"
+                            " WHERE path = ANY(%s) AND ctime_ns IS NOT NULL", (paths,)).fetchall()
+    return {(path, mtime, size, ctime_ns): sha.strip() for path, mtime, size, ctime_ns, sha in rows}
 
 
 def _parse(file: InboxFile, data: bytes | None, sha256: str) -> tuple[tuple, list[tuple]]:
@@ -295,8 +320,8 @@ def _store_parsed(conn, parsed: list[tuple[tuple, list[tuple]]]) -> int:
 
 def _store_versions(conn, night: date, visible: list[InboxFile], digests: dict[str, str]) -> None:
     sqlfile.execute(conn, __name__, "rt_seen_table")
-    db.copy_rows(conn, "rt_seen", ("path", "mtime", "sha256", "size", "first_ingested_night"),
-                 ((f.relative_path, f.mtime, digests[f.relative_path], f.size, night) for f in visible))
+    db.copy_rows(conn, "rt_seen", ("path", "mtime", "sha256", "size", "first_ingested_night", "ctime_ns"),
+                 ((f.relative_path, f.mtime, digests[f.relative_path], f.size, night, f.ctime_ns) for f in visible))
     sqlfile.execute(conn, __name__, "rt_store_versions")
 
 

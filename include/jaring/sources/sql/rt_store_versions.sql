@@ -3,6 +3,7 @@ INSERT INTO raw.rt_file_version SELECT * FROM rt_seen
 ON CONFLICT (path, mtime) DO UPDATE SET
     sha256 = EXCLUDED.sha256,
     size = EXCLUDED.size,
+    ctime_ns = EXCLUDED.ctime_ns,
     first_ingested_night = CASE
         WHEN raw.rt_file_version.sha256 = EXCLUDED.sha256
         THEN LEAST(raw.rt_file_version.first_ingested_night, EXCLUDED.first_ingested_night)

@@ -212,15 +212,19 @@ def birth_digit_columns(df, nik_column: str, birth_column: str, is_female) -> di
     if nik_column not in df.columns or birth_column not in df.columns or sex_column is None:
         return {}
 
-    def expected(pair):
-        birth, female = _parse_date(pair[0]), is_female(pair[1])
-        return None if birth is None or female is None else nik_rules.birth_date_digits(birth, female)
+    def both_sexes(value) -> tuple[str, str] | None:  # indexed by `female`: (a man's digits, a woman's)
+        birth = _parse_date(value)
+        return None if birth is None else (nik_rules.birth_date_digits(birth, False),
+                                           nik_rules.birth_date_digits(birth, True))
 
+    # a pass per column, each function once per distinct value: a NIK is nearly always distinct, so its
+    # digits are sliced row by row; birth dates and sexes repeat
+    births, females = per_value(df[birth_column], both_sexes), per_value(df[sex_column], is_female)
     return {
-        "_nik_ddmmyy": per_value(df[nik_column], lambda v: v[6:12] if isinstance(v, str) and nik_rules.is_valid(v)
-                                 else None),
-        "_birth_ddmmyy": per_value(list(zip(_values(df[birth_column]), _values(df[sex_column]), strict=True)),
-                                   expected),
+        "_nik_ddmmyy": [v[6:12] if isinstance(v, str) and nik_rules.is_valid(v) else None
+                        for v in _values(df[nik_column])],
+        "_birth_ddmmyy": [None if digits is None or female is None else digits[female]
+                          for digits, female in zip(births, females, strict=True)],
     }
 
 
@@ -264,10 +268,10 @@ def _derive_dukcapil(df) -> dict:
     if {"KODE_WILAYAH", "TGL_PINDAH"} <= set(df.columns):
         # someone who never moved lives in one of the city's kelurahan; after a move (TGL_PINDAH)
         # KODE_WILAYAH is the destination, inside the city or not, and is not checked here
-        out["_kode_wilayah_in_city"] = [
-            None if _missing(code) or not _missing(moved) else code
-            for code, moved in zip(_values(df["KODE_WILAYAH"]), _values(df["TGL_PINDAH"]), strict=True)
-        ]
+        codes = per_value(df["KODE_WILAYAH"], lambda code: code)  # None when missing
+        moved = per_value(df["TGL_PINDAH"], lambda day: day is not None)
+        out["_kode_wilayah_in_city"] = [None if has_moved else code
+                                        for code, has_moved in zip(codes, moved, strict=True)]
     return out
 
 

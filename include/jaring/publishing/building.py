@@ -78,12 +78,15 @@ def _marker(place: Path, number: int) -> Path:
     return place / f".part-{number}.done"
 
 
-def write_part(place: Path, plan: Plan, number: int, write) -> None:
-    """`write(audiences)` for part `number`, after removing whatever an earlier attempt left; then its marker."""
+def begin_part(place: Path, plan: Plan, number: int) -> None:
+    """Before part `number` is written: remove whatever an earlier attempt left of it, its marker first."""
     _marker(place, number).unlink(missing_ok=True)
     for audience in plan.parts[number - 1]:
         shutil.rmtree(place / audience, ignore_errors=True)
-    write(plan.parts[number - 1])
+
+
+def finish_part(place: Path, plan: Plan, number: int) -> None:
+    """Part `number`'s audiences are all written: its marker."""
     plan_of(place, plan.build)  # still this build: a part never marks a newer build done
     _marker(place, number).write_text(plan.build, encoding="utf-8")
 

@@ -179,11 +179,18 @@ def publish_part(night: date, conn, outbox: Path, part: dict | None = None, poli
 
 
 def _write_parts(data: Night, place: Path, plan: building.Plan, numbers: list[int], policy: Policy) -> None:
-    def write(bundle: list[int]) -> None:
-        for number in bundle:
-            building.write_part(place, plan, number, lambda audiences: _write_audiences(data, place, audiences, policy))
-
-    in_processes([numbers[i::PROCESSES] for i in range(min(PROCESSES, len(numbers)))], write)
+    """The parts `numbers`, in up to one process a part. The processes share the parts' audiences in
+    quarters (a part's audiences come largest first: every fourth one makes quarters of about equal rows),
+    so that the others are shared out while one process writes the largest audience (Dinas Sosial's
+    workbook is over a third of the city's rows)."""
+    for number in numbers:
+        building.begin_part(place, plan, number)
+    quarters = [plan.parts[number - 1][start::4] for number in numbers for start in range(4)]
+    in_processes([quarter for quarter in quarters if quarter],
+                 lambda audiences: _write_audiences(data, place, audiences, policy),
+                 processes=min(PROCESSES, len(numbers)))
+    for number in numbers:
+        building.finish_part(place, plan, number)
 
 
 def release(night: date, outbox: Path) -> Path:
@@ -230,33 +237,47 @@ def balanced(sizes: dict[str, int], groups: int) -> list[list[str]]:
     return parts
 
 
-def in_processes(groups: list[list], work) -> None:
-    """`work(group)` for every group: the first here, the others in forked children. A child never returns
-    into the caller's code (it leaves with os._exit, so it closes nothing of the parent's, such as the
-    warehouse connection); a failed child fails the whole publish, and a killed parent takes its children
-    with it (else they would go on writing into the building folder its rerun uses)."""
+def in_processes(items: list, work, processes: int = PROCESSES) -> None:
+    """`work(item)` for every item, in `processes` processes: this one and forked children, each taking the
+    next item as soon as it is free (the audiences' parts differ in cost: a fixed share would leave one
+    process idle while the other still writes). A child never returns into the caller's code (it leaves with
+    os._exit, so it closes nothing of the parent's, such as the warehouse connection); a failed item fails
+    the whole publish once the others are done, and a killed parent takes its children with it (else they
+    would go on writing into the building folder its rerun uses)."""
+    # the queue: the items' numbers in a pipe, written before any process reads; a read of 4 bytes is one
+    # number, taken by exactly one process (a pipe holds 16k of them)
+    taken, queue = os.pipe()
+    for number in range(len(items)):
+        os.write(queue, number.to_bytes(4, "little"))
+    os.close(queue)
+
+    def work_through_queue() -> None:
+        while number := os.read(taken, 4):
+            work(items[int.from_bytes(number, "little")])
+
     children = []
     parent = os.getpid()
-    for group in groups[1:]:
-        pid = os.fork()
-        if pid == 0:
-            status = 1
-            try:
-                _die_with(parent)
-                work(group)
-                status = 0
-            except BaseException as error:  # noqa: BLE001 - reported by the exit status
-                log.error("publishing %d audiences failed: %s: %s", len(group), type(error).__name__,
-                          safe_text(error)[:300])
-            finally:
-                os._exit(status)
-        children.append(pid)
     try:
-        work(groups[0])
+        for _ in range(min(processes, len(items)) - 1):
+            pid = os.fork()
+            if pid == 0:
+                status = 1
+                try:
+                    _die_with(parent)
+                    work_through_queue()
+                    status = 0
+                except BaseException as error:  # noqa: BLE001 - reported by the exit status
+                    log.error("publishing failed in a forked process: %s: %s", type(error).__name__,
+                              safe_text(error)[:300])
+                finally:
+                    os._exit(status)
+            children.append(pid)
+        work_through_queue()
     finally:
         failed = sum(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in children)
+        os.close(taken)
     if failed:
-        raise RuntimeError(f"publishing failed in {failed} of {len(groups)} processes (see the log above)")
+        raise RuntimeError(f"publishing failed in {failed} of {len(children) + 1} processes (see the log above)")
 
 
 _PR_SET_PDEATHSIG = 1

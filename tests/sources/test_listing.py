@@ -62,12 +62,10 @@ def test_a_listing_keeps_the_json_text_of_every_page_in_page_order():
     assert list(listing.texts()) == [landing.json_text(page) for page in pages]
 
 
-def test_a_repeated_text_is_held_once_and_other_values_are_left_alone(monkeypatch):
-    held = {}  # the columns as the listing holds them until the frame (pandas then stores text in Arrow)
-    make_frame = landing.frame_of_columns
-    monkeypatch.setattr(landing, "frame_of_columns", lambda columns: make_frame(held.setdefault("c", columns)))
-    frame = compact(hostile_pages(), [1, 2, 3, 4], distinct=("NIK",)).frame()
-    names = [v for v in held["c"]["NAMA"] if v == "SITI AMINAH"]
+def test_a_repeated_text_is_held_once_and_other_values_are_left_alone():
+    pages = hostile_pages()
+    frame = compact(pages, [1, 2, 3, 4], distinct=("NIK",)).frame()
+    names = [v for v in frame["NAMA"] if v == "SITI AMINAH"]
     assert len(names) == 4 and all(v is names[0] for v in names)
     # a column holding other values than text is kept as it came: True stays True beside a 1
     assert [type(v) for v in frame["IURAN"]][:3] == [int, bool, float]

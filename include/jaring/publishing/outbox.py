@@ -102,29 +102,33 @@ def _json(value) -> str:
     return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def split_by_audience(rows: list[dict], policy: Policy, only: set[str] | None = None) -> dict[str, list[dict]]:
-    """Each audience's findings (already masked for that audience), keeping the sort order; `only`: of
-    these audiences."""
-    shares: dict[str, list[dict]] = {a: [] for a in aud.AGENCIES if only is None or a in only}
-    for row in rows:
-        masked = None  # the same for every audience that sees NIKs masked: computed once
+def audience_members(rows: list[dict], policy: Policy) -> dict[str, list[int]]:
+    """The positions of the rows each audience receives, in order (every agency, even with none: it gets its
+    report). One pass over the night, made before the audiences are shared out among processes."""
+    members: dict[str, list[int]] = {a: [] for a in aud.AGENCIES}
+    for position, row in enumerate(rows):
         for audience in aud.audiences_of(row, policy):
-            if only is not None and audience not in only:
-                continue
-            if aud.sees_full_nik(audience):
-                view = row
-            else:
-                view = masked = masked or aud.view_for(row, audience)
-            shares.setdefault(audience, []).append(view)
-    return shares
+            members.setdefault(audience, []).append(position)
+    return members
+
+
+def split_by_audience(rows: list[dict], members: dict[str, list[int]], audiences) -> dict[str, list[dict]]:
+    """Each of `audiences`' rows (`members`: `audience_members` of `rows`), masked for that audience."""
+    masked: dict[int, dict] = {}  # the same for every audience that sees NIKs masked: computed once
+
+    def view(position: int, audience: str) -> dict:
+        if aud.sees_full_nik(audience):
+            return rows[position]
+        if position not in masked:
+            masked[position] = aud.view_for(rows[position], audience)
+        return masked[position]
+
+    return {audience: [view(p, audience) for p in members.get(audience, ())] for audience in audiences}
 
 
 def audience_sizes(rows: list[dict], policy: Policy) -> dict[str, int]:
     """How many findings each audience gets (every agency, even with none: it gets its report)."""
-    sizes = Counter({a: 0 for a in aud.AGENCIES})
-    for row in rows:
-        sizes.update(aud.audiences_of(row, policy))
-    return dict(sizes)
+    return {audience: len(positions) for audience, positions in audience_members(rows, policy).items()}
 
 
 def _write_core(data: Night, place: Path) -> None:
@@ -134,11 +138,12 @@ def _write_core(data: Night, place: Path) -> None:
     (place / HTML_NAME).write_text(report.render_city(data), encoding="utf-8")
 
 
-def _write_audiences(data: Night, place: Path, audiences: list[str], policy: Policy) -> None:
-    shares = split_by_audience(data.findings, policy, set(audiences))
-    resolved = split_by_audience(data.resolved, policy, set(audiences))
+def _write_audiences(data: Night, place: Path, audiences: list[str], policy: Policy, members: dict) -> None:
+    """`members`: `audience_members` of the night's findings and of its resolved findings."""
+    shares = split_by_audience(data.findings, members["findings"], audiences)
+    resolved = split_by_audience(data.resolved, members["resolved"], audiences)
     for audience in audiences:
-        rows, done = shares.get(audience, []), resolved.get(audience, [])
+        rows, done = shares[audience], resolved[audience]
         target = place / audience
         target.mkdir(parents=True)
         workbook.write(target / XLSX_NAME, audience, rows, data.night, policy)
@@ -186,8 +191,9 @@ def _write_parts(data: Night, place: Path, plan: building.Plan, numbers: list[in
     for number in numbers:
         building.begin_part(place, plan, number)
     quarters = [plan.parts[number - 1][start::4] for number in numbers for start in range(4)]
+    members = {"findings": audience_members(data.findings, policy), "resolved": audience_members(data.resolved, policy)}
     in_processes([quarter for quarter in quarters if quarter],
-                 lambda audiences: _write_audiences(data, place, audiences, policy),
+                 lambda audiences: _write_audiences(data, place, audiences, policy, members),
                  processes=min(PROCESSES, len(numbers)))
     for number in numbers:
         building.finish_part(place, plan, number)

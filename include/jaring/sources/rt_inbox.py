@@ -6,9 +6,10 @@ version seen, so a replaced file's new content supersedes the old one, a
 backfill of an earlier night sees the version current then, and an unchanged
 file is not parsed again. A file whose path, mtime, size and inode change time
 (ctime) are those of a version already seen is not even read: only the kernel
-sets a ctime, and every write moves it (`full` reads every file all the same). Night D's `staging.rt_row`, `staging.invalid_record`
-(source 'rt') and `quarantine.record` (source 'rt') are replaced in one
-transaction, after the inbox was read (`landing.ingest`).
+sets a ctime, and every write moves it (`full` reads every file all the same).
+Night D's `staging.rt_row`, `staging.invalid_record` (source 'rt') and
+`quarantine.record` (source 'rt') are replaced in one transaction, after the
+inbox was read (`landing.ingest`).
 
 The inbox is walked without following links (a link could bring in any file the hub can read), and
 file names reach the log only through `logsafe.safe_name` (an upload's name may hold a NIK or a newline).

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import zipfile
@@ -76,6 +77,21 @@ bloated_shared_strings.extra = {"xl/sharedStrings.xml": b'<sst xmlns="http://sch
                                 b'spreadsheetml/2006/main"><si><t>' + b"A" * (40 * 2**20) + b"</t></si></sst>"}
 
 
+def declared_small(data: bytes, member: str = "xl/sharedStrings.xml") -> bytes:
+    """The workbook with `member`'s uncompressed size declared as 100 bytes, in its local header and in the
+    central directory: a reader that trusts the declared sizes unpacks all of it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        offset = package.getinfo(member).header_offset
+    patched = bytearray(data)
+    struct.pack_into("<I", patched, offset + 22, 100)
+    end = data.rfind(b"PK\x05\x06")  # the end record says where the central directory starts
+    central = struct.unpack_from("<I", data, end + 16)[0]
+    while data[central + 46:central + 46 + len(member)] != member.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", patched, central + 24, 100)
+    return bytes(patched)
+
+
 def many_members(name: str, content: bytes) -> bytes:
     return content
 
@@ -98,6 +114,8 @@ def read_in_child(path: Path) -> tuple[int, list | None]:
     pytest.param(lambda: workbook_bytes([ROW], far_cell=(2, 200)), id="cell_at_column_200"),
     pytest.param(lambda: rewrite(workbook_bytes([ROW]), bloated_shared_strings), id="shared_strings_40MB"),
     pytest.param(lambda: rewrite(workbook_bytes([ROW]), many_members), id="5000_zip_members"),
+    pytest.param(lambda: declared_small(rewrite(workbook_bytes([ROW]), bloated_shared_strings)),
+                 id="shared_strings_40MB_declared_100_bytes"),
 ])
 def test_hostile_workbook_is_refused_as_too_large_before_it_is_loaded(tmp_path, hostile):
     path = tmp_path / "ledger.xlsx"

@@ -104,3 +104,23 @@ def test_a_name_that_looks_like_a_date_or_a_month_stays_the_text_it_is(tmp_path)
     sheet = load_workbook(tmp_path / "temuan.xlsx")[labels.CODE_TEXT["DECEASED_STILL_ACTIVE"].judul]
     cells = [row[_header(sheet).index("Nama")] for row in sheet.iter_rows(min_row=2)]
     assert [(c.data_type, c.value) for c in cells] == [("s", "2026-10-05"), ("s", "2026-10")]
+
+
+def test_the_short_path_writes_the_same_file(tmp_path, monkeypatch):
+    """The report's worksheet class writes, byte for byte, the file XlsxWriter's own class writes: every code's
+    sheet, texts with XML's special characters and line breaks, amounts, counts, dates, yes/no."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from jaring.publishing import workbook
+
+    rows = sample_findings()
+    mismatch = next(r for r in rows if r["finding_code"] == "IDENTITY_MISMATCH")
+    amounts = next(r for r in rows if r["finding_code"] == "PAYMENT_AMOUNT_MISMATCH")
+    rows += [dict(mismatch, nama='SITI & "ANI" <BINTI>\nHASAN', details={"nama_bpjs": "A < B & C > D 'E'"}),
+             dict(amounts, details={"ledger_amount": 16800.5, "bpjs_amount": 1e15})]
+    for audience in ("dinsos", "bpjs-tk", f"kelurahan/{TALANG_BANJAR}"):
+        workbook.write(tmp_path / "short.xlsx", audience, rows, NIGHT)
+        with monkeypatch.context() as patched:
+            patched.setattr(workbook, "_sheet_class", lambda: Worksheet)
+            workbook.write(tmp_path / "stock.xlsx", audience, rows, NIGHT)
+        assert (tmp_path / "short.xlsx").read_bytes() == (tmp_path / "stock.xlsx").read_bytes(), audience

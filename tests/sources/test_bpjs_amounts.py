@@ -1,4 +1,5 @@
-"""Absurd numbers from BPJS (1e30, Infinity, NaN, beyond int64) fail their record, never all of BPJS."""
+"""Absurd numbers from BPJS (1e30, Infinity, NaN, beyond int64) fail their record, never all of BPJS; the raw
+landing keeps the records as they came."""
 
 from __future__ import annotations
 
@@ -68,8 +69,8 @@ def test_one_absurd_number_per_listing_fails_only_its_record(warehouse, label):
         quarantined = {r[0] for r in conn.execute("SELECT reason FROM quarantine.record WHERE night = %s",
                                                   (NIGHT,))}
         flagged = conn.execute("SELECT source_ref FROM staging.invalid_record WHERE night = %s", (NIGHT,)).fetchall()
-        raw_text = conn.execute("SELECT string_agg(records::text, '') FROM raw.bpjs_page WHERE night = %s",
-                                (NIGHT,)).fetchone()[0]
+        raw_pages = [json.loads(text) for (text,) in conn.execute(
+            "SELECT records::text FROM raw.bpjs_page WHERE night = %s", (NIGHT,))]
     assert staged == {"staging.participant": ["22014587301", "22014587302", "22014587304"],
                       "staging.payment": ["B1", "B2"], "staging.claim": ["K1"]}
     assert flagged == [("bpjs:22014587304",)]  # the declared income is reported, the participant counts
@@ -77,7 +78,18 @@ def test_one_absurd_number_per_listing_fails_only_its_record(warehouse, label):
     assert any("NILAI" in r for r in quarantined)
     assert counts["payments"] == {"received": 3, "staged": 2, "quarantined": 1}
     # the raw landing keeps what was received, as JSON that PostgreSQL accepts
-    assert raw_text.count('"NAMA": "PESERTA') == 4
+    assert sum(record.get("NAMA", "").startswith("PESERTA") for page in raw_pages for record in page) == 4
+
+
+def test_the_raw_pages_keep_each_records_fields_in_the_order_they_came(warehouse):
+    """What BPJS said, field by field in its order (jsonb would re-sort the keys by their length)."""
+    sent = {"KANAL": "PEMKOT", "TGL_BAYAR": "2026-11-09", "JUMLAH": 16800, "BULAN_IURAN": "2026-10",
+            "KPJ": "22014587301", "ID_BAYAR": "B1"}
+    with db.connect(warehouse, autocommit=True) as conn:
+        bpjs.ingest(NIGHT, conn, http=AnswersAsJson([peserta(1)], [sent], []))
+        landed = conn.execute("SELECT records::text FROM raw.bpjs_page WHERE night = %s AND listing = %s",
+                              (NIGHT, "iuran:2026-10")).fetchone()[0]
+    assert list(json.loads(landed, object_pairs_hook=lambda pairs: [key for key, _ in pairs])[0]) == list(sent)
 
 
 def test_landing_json_never_carries_infinity_or_nan():

@@ -91,7 +91,7 @@ def test_full_pull_under_faults_stages_each_person_once(world, warehouse, monkey
             first = table_counts(conn, world.night)
             quarantined = dict(conn.execute(
                 "SELECT source_ref, expectation FROM quarantine.record WHERE night = %s", (world.night,)).fetchall())
-            raw_rows = conn.execute("SELECT sum(jsonb_array_length(records)) FROM raw.dukcapil_page "
+            raw_rows = conn.execute("SELECT sum(json_array_length(records)) FROM raw.dukcapil_page "
                                     "WHERE night = %s", (world.night,)).fetchone()[0]
             distinct = conn.execute("SELECT count(DISTINCT nik) FROM staging.person WHERE night = %s",
                                     (world.night,)).fetchone()[0]

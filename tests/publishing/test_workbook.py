@@ -107,20 +107,29 @@ def test_a_name_that_looks_like_a_date_or_a_month_stays_the_text_it_is(tmp_path)
 
 
 def test_the_short_path_writes_the_same_file(tmp_path, monkeypatch):
-    """The report's worksheet class writes, byte for byte, the file XlsxWriter's own class writes: every code's
-    sheet, texts with XML's special characters and line breaks, amounts, counts, dates, yes/no."""
+    """The report's worksheet class writes, byte for byte, the file XlsxWriter's own methods write: every code's
+    sheet, texts with XML's special characters and line breaks, a text too long for a cell, amounts, counts,
+    dates, yes/no, and rows whose columns differ from one block of 16 rows to the next (the rows' spans)."""
     from xlsxwriter.worksheet import Worksheet
 
     from jaring.publishing import workbook
+
+    class Stock(Worksheet):  # each cell through XlsxWriter's own write()
+        def put_row(self, row, cells):
+            for col, value, style in cells:
+                self.write(row, col, value, style)
 
     rows = sample_findings()
     mismatch = next(r for r in rows if r["finding_code"] == "IDENTITY_MISMATCH")
     amounts = next(r for r in rows if r["finding_code"] == "PAYMENT_AMOUNT_MISMATCH")
     rows += [dict(mismatch, nama='SITI & "ANI" <BINTI>\nHASAN', details={"nama_bpjs": "A < B & C > D 'E'"}),
+             dict(mismatch, nama="A" * 40_000, details={}),
              dict(amounts, details={"ledger_amount": 16800.5, "bpjs_amount": 1e15})]
+    rows += [dict(amounts, kpj=None if n % 7 else amounts["kpj"], details={"ledger_amount": n} if n > 20 else {})
+             for n in range(40)]
     for audience in ("dinsos", "bpjs-tk", f"kelurahan/{TALANG_BANJAR}"):
         workbook.write(tmp_path / "short.xlsx", audience, rows, NIGHT)
         with monkeypatch.context() as patched:
-            patched.setattr(workbook, "_sheet_class", lambda: Worksheet)
+            patched.setattr(workbook, "_sheet_class", lambda: Stock)
             workbook.write(tmp_path / "stock.xlsx", audience, rows, NIGHT)
         assert (tmp_path / "short.xlsx").read_bytes() == (tmp_path / "stock.xlsx").read_bytes(), audience

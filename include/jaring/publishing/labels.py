@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from jaring.publishing.audiences import BPJS, BPKAD, DINSOS, DUKCAPIL, KELURAHAN
 from jaring.publishing.formatting import angka, as_date, bulan, is_missing, is_money, rupiah, tanggal
@@ -608,6 +608,22 @@ def plain(value, key: str = "") -> str:
 
 def detail_lines(key: str, value) -> list[str]:
     """A `details` value as the lines a reader sees (a list: one line per entry; never JSON)."""
+    if type(value) in _SCALARS:
+        return list(_scalar_lines(key, type(value), value))
+    return _lines(key, value)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+# A night's details repeat their scalar values (the quota, a desil, a flag, a month) on tens of thousands of
+# rows, and the reports show each of them on every row: worded once. The type is part of the key (True == 1).
+@lru_cache(maxsize=65536)
+def _scalar_lines(key: str, _kind: type, value) -> tuple[str, ...]:
+    return tuple(_lines(key, value))
+
+
+def _lines(key: str, value) -> list[str]:
     if is_missing(value) or (isinstance(value, list | tuple) and not value):
         return ["–"]
     words = _VALUE_WORDS.get(key)

@@ -12,11 +12,6 @@ HISTORY_NIGHTS = 30
 SORT_FIELDS = ("finding_code", "nik", "kpj", "period", "source_ref")
 
 
-def _clean(row: dict) -> dict:
-    # char(n) columns come back padded; the reports show the values as written.
-    return {k: (v.strip() if isinstance(v, str) and k != "details" else v) for k, v in row.items()}
-
-
 def sort_key(row: dict) -> tuple:
     return tuple(str(row.get(name) or "") for name in SORT_FIELDS)
 
@@ -36,14 +31,22 @@ class Night:
 
 
 def _rows(conn, table: str, night: date) -> list[dict]:
+    """The rows as dicts, `details` parsed by orjson (a city night's 65k: half the time of psycopg's json
+    loader), text stripped (char(n) columns come back padded; the reports show the values as written)."""
     from psycopg import sql
-    from psycopg.rows import dict_row
+
+    from jaring.sources.http import decode_json
 
     schema, name = table.split(".")
     query = sql.SQL(sqlfile.text(__name__, "findings")).format(table=sql.Identifier(schema, name))
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor() as cur:
         cur.execute(query, {"night": night})
-        rows = [_clean(r) for r in cur.fetchall()]
+        columns = [column.name for column in cur.description]
+        rows = [{key: value.strip() if type(value) is str else value for key, value in zip(columns, row, strict=True)}
+                for row in cur.fetchall()]
+    for row in rows:
+        if row["details"] is not None:
+            row["details"] = decode_json(row["details"])
     return sorted(rows, key=sort_key)
 
 

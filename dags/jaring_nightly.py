@@ -17,8 +17,8 @@ Expectations, links each person across them, computes the findings of
 | `parse_rt` | one mapped task per part of the RT inbox (`JARING_TASK_PARTS`): ledgers never parsed before |
 | `ingest_rt` | RT ledgers uploaded by the end of D |
 | `reconcile` | links and findings of night D (needs all four sources) |
-| `prepare_outbox` | Data Docs, the city-wide files and the plan: the audiences in parts of about equal rows |
-| `publish_audiences` | one mapped task per part: its audiences' workbooks and pages (`JARING_TASK_PARTS`, default 4) |
+| `prepare_outbox` | Data Docs and the plan: the audiences in parts of about equal rows |
+| `publish_audiences` | one mapped task per part: its audiences' workbooks and pages (`JARING_TASK_PARTS`, default 4); part 1 also the city-wide files |
 | `publish_outbox` | the complete folder swapped in as `JARING_OUTBOX/<D>/` |
 | `send_reports`, `put_bpjs` | e-mail each audience; PUT BPJS's share |
 | `run_note` | the run's note: the night, its counts, links to the city report and the Data Docs (or what failed) |

@@ -153,11 +153,12 @@ STEPS: dict[str, Step] = {
         Step("reconcile", reconcile, INGEST_STEPS, "Links and findings of night D. Runs only when all four "
              "sources landed: fix the failed source and clear it, this task follows.",
              writes=("recon.link", "recon.finding")),
-        Step("prepare_outbox", prepare_outbox, ("reconcile",), "Night D's Data Docs, city-wide files "
-             "(`findings.csv`, the city report) and the plan of the audiences' parts, in `JARING_OUTBOX/.<D>.building/`. "
+        Step("prepare_outbox", prepare_outbox, ("reconcile",), "Night D's Data Docs and the plan of the "
+             "audiences' parts, in `JARING_OUTBOX/.<D>.building/`. "
              "**On failure** check the outbox volume (space, permissions)."),
         Step("publish_audiences", publish_audiences, ("prepare_outbox",), "The workbooks and pages of one part "
-             "of the audiences (Airflow maps one task over each part; `jaring night` writes them all). Clearing a "
+             "of the audiences, and in part 1 the city-wide files (`findings.csv`, the city report); Airflow maps "
+             "one task over each part, `jaring night` writes them all. Clearing a "
              "part rewrites it; a part of an older preparation fails: clear `prepare_outbox`.", mapped=True),
         Step("publish_outbox", publish_outbox, ("publish_audiences",), "Swaps the complete folder in as "
              "`JARING_OUTBOX/<D>/` (readers see the old night or the new one, never a mix) and indexes the outbox."),

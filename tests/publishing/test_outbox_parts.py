@@ -7,6 +7,7 @@ import pytest
 from publishing_sample import NIGHT, insert, sample_findings
 
 from jaring.publishing import building, outbox
+from jaring.publishing.night_data import load
 from jaring.warehouse import db
 
 
@@ -45,12 +46,15 @@ def test_a_part_written_again_replaces_what_its_killed_attempt_left(sample_night
     (place / audience).mkdir(parents=True)
     (place / audience / "temuan.xlsx").write_bytes(b"half a workbook")
     (place / audience / "stale.txt").write_text("from the killed attempt")
-    for part in parts:
+    (place / "findings.csv").write_text("finding_code,nik\nDECEASED_STI")  # part 1 writes the city-wide files
+    for part in parts[1:]:
         _publish(sample_night, tmp_path, part)
     _publish(sample_night, tmp_path, parts[0])  # cleared and run again: the same result
     folder = outbox.release(NIGHT, tmp_path)
     assert not (folder / audience / "stale.txt").exists()
     assert (folder / audience / "temuan.xlsx").read_bytes()[:2] == b"PK"
+    with db.connect(sample_night) as conn:
+        assert (folder / "findings.csv").read_bytes() == outbox.findings_csv(load(conn, NIGHT).findings)
 
 
 def test_a_part_of_an_older_preparation_writes_nothing(sample_night, tmp_path):

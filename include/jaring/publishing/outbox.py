@@ -1,8 +1,8 @@
 """`<outbox>/<D>/`: findings.csv, resolved.csv, summary.json and one folder per audience, written atomically.
 
 Three steps (`prepare`, `publish_part` for each part of the audiences, `release`), so that Airflow can
-spread the audiences over workers; `write_outbox` runs all three. How the folder is built and swapped
-into place: `building`.
+spread the audiences over workers (part 1 also writes the city-wide files); `write_outbox` runs all three.
+How the folder is built and swapped into place: `building`.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 
 CSV_COLUMNS = ("finding_code", "nik", "kpj", "period", "source", "source_ref", "status", "first_seen",
                "severity", "nama", "kode_wilayah", "no_rt", "no_rw", "ledger_kelurahan", "details")
-OWNED = frozenset({"findings.csv", "resolved.csv", "summary.json", "laporan.html", *aud.AGENCIES, aud.KELURAHAN})
 XLSX_NAME, HTML_NAME = "temuan.xlsx", "laporan.html"
+CITY_WIDE = ("findings.csv", "resolved.csv", "summary.json", HTML_NAME)  # written by part 1, beside its audiences
+OWNED = frozenset({*CITY_WIDE, *aud.AGENCIES, aud.KELURAHAN})
 
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
@@ -131,7 +132,7 @@ def audience_sizes(rows: list[dict], policy: Policy) -> dict[str, int]:
     return {audience: len(positions) for audience, positions in audience_members(rows, policy).items()}
 
 
-def _write_core(data: Night, place: Path) -> None:
+def _write_city_wide(data: Night, place: Path) -> None:
     (place / "findings.csv").write_bytes(findings_csv(data.findings))
     (place / "resolved.csv").write_bytes(findings_csv(data.resolved))
     (place / "summary.json").write_text(_json(summary(data)), encoding="utf-8")
@@ -159,20 +160,19 @@ PROCESSES = min(2, os.cpu_count() or 1)
 
 def _prepare(data: Night, outbox: Path, policy: Policy, parts: int) -> tuple[Path, building.Plan]:
     Path(outbox).mkdir(parents=True, exist_ok=True)
-    place, plan = building.start(outbox, data.night, balanced(audience_sizes(data.findings, policy), parts))
-    _write_core(data, place)
-    return place, plan
+    return building.start(outbox, data.night, balanced(audience_sizes(data.findings, policy), parts))
 
 
 def prepare(night: date, conn, outbox: Path, policy: Policy | None = None, parts: int | None = None) -> dict:
-    """Step 1 of 3: night D's building folder, its city-wide files and its plan; returns each part's argument."""
+    """Step 1 of 3: night D's building folder and its plan; returns each part's argument."""
     policy = policy or _configured_policy()
     _, plan = _prepare(load(conn, night), outbox, policy, parts or config.task_parts())
     return {"parts": [{"night": night.isoformat(), **plan.part(n)} for n in range(1, len(plan.parts) + 1)]}
 
 
 def publish_part(night: date, conn, outbox: Path, part: dict | None = None, policy: Policy | None = None) -> dict:
-    """Step 2 of 3: the audiences of one part (`prepare`'s argument), or of every part when `part` is None."""
+    """Step 2 of 3: the audiences of one part (`prepare`'s argument), or of every part when `part` is None;
+    part 1 also writes the city-wide files."""
     policy = policy or _configured_policy()
     place = building.folder(outbox, night)
     plan = building.plan_of(place, part and part["build"])
@@ -184,17 +184,27 @@ def publish_part(night: date, conn, outbox: Path, part: dict | None = None, poli
 
 
 def _write_parts(data: Night, place: Path, plan: building.Plan, numbers: list[int], policy: Policy) -> None:
-    """The parts `numbers`, in up to one process a part. The processes share the parts' audiences in
-    quarters (a part's audiences come largest first: every fourth one makes quarters of about equal rows),
-    so that the others are shared out while one process writes the largest audience (Dinas Sosial's
-    workbook is over a third of the city's rows)."""
+    """The parts `numbers`, in up to one process a part (two when part 1 is among them: its city-wide files
+    are written beside its audiences). The processes share the parts' audiences in quarters (a part's
+    audiences come largest first: every fourth one makes quarters of about equal rows), so that the others
+    are shared out while one process writes the largest audience (Dinas Sosial's workbook is over a third
+    of the city's rows)."""
     for number in numbers:
         building.begin_part(place, plan, number)
-    quarters = [plan.parts[number - 1][start::4] for number in numbers for start in range(4)]
+    items: list = [quarter for number in numbers for start in range(4) if (quarter := plan.parts[number - 1][start::4])]
+    if 1 in numbers:
+        for name in CITY_WIDE:
+            (place / name).unlink(missing_ok=True)
+        items.insert(1, CITY_WIDE)  # after the largest audience's quarter: the other process takes it
     members = {"findings": audience_members(data.findings, policy), "resolved": audience_members(data.resolved, policy)}
-    in_processes([quarter for quarter in quarters if quarter],
-                 lambda audiences: _write_audiences(data, place, audiences, policy, members),
-                 processes=min(PROCESSES, len(numbers)))
+
+    def write(item) -> None:
+        if item is CITY_WIDE:
+            _write_city_wide(data, place)
+        else:
+            _write_audiences(data, place, item, policy, members)
+
+    in_processes(items, write, processes=min(PROCESSES, len(numbers) + (1 in numbers)))
     for number in numbers:
         building.finish_part(place, plan, number)
 

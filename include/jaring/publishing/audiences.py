@@ -114,6 +114,8 @@ _DIGITS_AHEAD = re.compile(r"\d[\d .]{7}")
 
 def mask_text(text: str) -> str:
     """Every NIK-like run of digits in `text` masked (`157103******0004`)."""
+    if text.isdecimal():  # a NIK, KPJ or region code as stored (`\d` is what isdecimal accepts): no pattern needed
+        return mask(text) if len(text) == 16 else "*" * 15 if len(text) == 15 else text
     if not _DIGITS_AHEAD.search(text):
         return text
     return _NIK_LIKE.sub(_mask_match, _NIK_AS_FLOAT.sub(lambda m: "*" * len(m.group(0)), text))
@@ -121,6 +123,11 @@ def mask_text(text: str) -> str:
 
 def mask_value(value):
     """`mask_text` applied to every string inside a JSON-like value (keys too)."""
+    kind = type(value)  # the common cases first: this runs on every value of every row a masked audience gets
+    if kind is str:
+        return mask_text(value)
+    if value is None or kind is bool or kind is float or (kind is int and -10**13 < value < 10**14):
+        return value  # nothing 15 or 16 characters long
     if isinstance(value, str):
         return mask_text(value)
     if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) in (15, 16):

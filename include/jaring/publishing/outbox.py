@@ -113,9 +113,11 @@ def audience_members(rows: list[dict], policy: Policy) -> dict[str, list[int]]:
     return members
 
 
-def split_by_audience(rows: list[dict], members: dict[str, list[int]], audiences) -> dict[str, list[dict]]:
-    """Each of `audiences`' rows (`members`: `audience_members` of `rows`), masked for that audience."""
-    masked: dict[int, dict] = {}  # the same for every audience that sees NIKs masked: computed once
+def split_by_audience(rows: list[dict], members: dict[str, list[int]], audiences,
+                      masked: dict[int, dict]) -> dict[str, list[dict]]:
+    """Each of `audiences`' rows (`members`: `audience_members` of `rows`), masked for that audience.
+    `masked`: the rows masked so far, by position (the same for every audience that sees NIKs masked),
+    kept by the caller across calls."""
 
     def view(position: int, audience: str) -> dict:
         if aud.sees_full_nik(audience):
@@ -139,10 +141,12 @@ def _write_city_wide(data: Night, place: Path) -> None:
     (place / HTML_NAME).write_text(report.render_city(data), encoding="utf-8")
 
 
-def _write_audiences(data: Night, place: Path, audiences: list[str], policy: Policy, members: dict) -> None:
-    """`members`: `audience_members` of the night's findings and of its resolved findings."""
-    shares = split_by_audience(data.findings, members["findings"], audiences)
-    resolved = split_by_audience(data.resolved, members["resolved"], audiences)
+def _write_audiences(data: Night, place: Path, audiences: list[str], policy: Policy, members: dict,
+                     masked: dict) -> None:
+    """`members`: `audience_members` of the night's findings and of its resolved findings; `masked`: their
+    rows masked so far in this process (`split_by_audience`)."""
+    shares = split_by_audience(data.findings, members["findings"], audiences, masked["findings"])
+    resolved = split_by_audience(data.resolved, members["resolved"], audiences, masked["resolved"])
     for audience in audiences:
         rows, done = shares[audience], resolved[audience]
         target = place / audience
@@ -197,12 +201,13 @@ def _write_parts(data: Night, place: Path, plan: building.Plan, numbers: list[in
             (place / name).unlink(missing_ok=True)
         items.insert(1, CITY_WIDE)  # after the largest audience's quarter: the other process takes it
     members = {"findings": audience_members(data.findings, policy), "resolved": audience_members(data.resolved, policy)}
+    masked: dict[str, dict] = {"findings": {}, "resolved": {}}  # each process fills its own copy
 
     def write(item) -> None:
         if item is CITY_WIDE:
             _write_city_wide(data, place)
         else:
-            _write_audiences(data, place, item, policy, members)
+            _write_audiences(data, place, item, policy, members, masked)
 
     in_processes(items, write, processes=min(PROCESSES, len(numbers) + (1 in numbers)))
     for number in numbers:

@@ -133,6 +133,8 @@ def _sheet_class():
     from xlsxwriter.utility import xl_rowcol_to_cell_fast
     from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, Worksheet
 
+    plain = (CellStringTuple, CellNumberTuple, CellDatetimeTuple)  # what `_write_rows` writes itself
+
     class ReportSheet(Worksheet):
         def put_row(self, row: int, cells: list[tuple]) -> None:
             """Row `row`'s cells (column, value, format), columns ascending: what `write_string`,
@@ -158,7 +160,8 @@ def _sheet_class():
         def _write_rows(self) -> None:
             if (self.row_info or self.comments or self.constant_memory or self.excel_version != 2007
                     or self.default_row_height != self.original_row_height
-                    or any(cell.format is None for cells in self.table.values() for cell in cells.values())):
+                    or any(cell.format is None or type(cell) not in plain
+                           for cells in self.table.values() for cell in cells.values())):
                 super()._write_rows()
                 return
             rows = sorted((row, cells) for row, cells in self.table.items() if cells)

@@ -34,9 +34,12 @@ def rarely() -> Iterator[None]:
             gc.unfreeze()
 
 
-def keep() -> None:
+def keep(collect: bool = False) -> None:
     """What exists now lives to the step's end (a night just loaded): never walked by the collector again
     in this step. Forked children inherit it, and their copies of those pages stay shared. Only inside
-    `rarely` (which unfreezes on leaving); elsewhere a no-op."""
+    `rarely` (which unfreezes on leaving); elsewhere a no-op. `collect`: what is already garbage (cycles
+    left by work done before, such as a workbook written) is collected first, not kept."""
     if _inside:
+        if collect:
+            gc.collect()
         gc.freeze()

@@ -17,7 +17,8 @@ Expectations, links each person across them, computes the findings of
 | `parse_rt` | one mapped task per part of the RT inbox (`JARING_TASK_PARTS`): ledgers never parsed before |
 | `ingest_rt` | RT ledgers uploaded by the end of D |
 | `reconcile` | links and findings of night D (needs all four sources) |
-| `prepare_outbox` | Data Docs and the plan: the audiences in parts of about equal rows |
+| `build_datadocs` | the night's Data Docs (each source's checks), beside reconcile |
+| `prepare_outbox` | the plan: the audiences in parts of about equal rows |
 | `publish_audiences` | one mapped task per part: its audiences' workbooks and pages (`JARING_TASK_PARTS`, default 4); part 1 also the city-wide files |
 | `publish_outbox` | the complete folder swapped in as `JARING_OUTBOX/<D>/` |
 | `send_reports`, `put_bpjs` | e-mail each audience; PUT BPJS's share |
@@ -206,6 +207,10 @@ def jaring_nightly():
     def reconcile(night: str) -> dict:
         return run_step("reconcile", night)
 
+    @step_task("build_datadocs")
+    def build_datadocs(night: str) -> dict:
+        return run_step("build_datadocs", night)
+
     @step_task("prepare_outbox")
     def prepare_outbox(night: str) -> list[dict]:
         """Its XCom is what publish_audiences is mapped over: one argument per part (audience names, no
@@ -255,6 +260,7 @@ def jaring_nightly():
     prepared = prepare_outbox(d)
     outbox = publish_outbox(d)
     sources >> links >> [prepared, put_bpjs(d)]
+    sources >> build_datadocs(d) >> prepared
     publish_audiences.partial(night=d).expand(part=prepared) >> outbox
     outbox >> send_reports(d)
     outbox >> run_note(d)

@@ -77,13 +77,17 @@ def reconcile(night: date, conn) -> dict:
     return {**counts, "later_nights_stale": len(later)}
 
 
-def prepare_outbox(night: date, conn) -> dict:
-    from jaring.publishing import outbox
+def build_datadocs(night: date, conn) -> dict:
     from jaring.validation import datadocs
 
-    # Data Docs first: publish_outbox carries <D>/datadocs/ into the night's folder it swaps in.
-    docs = datadocs.build(night, datadocs.load_results(conn, night), config.outbox())
-    return outbox.prepare(night, conn, config.outbox()) | {"datadocs": str(docs)}
+    # into <D>/datadocs/, which publish_outbox carries into the night's folder it swaps in
+    return {"datadocs": str(datadocs.build(night, datadocs.load_results(conn, night), config.outbox()))}
+
+
+def prepare_outbox(night: date, conn) -> dict:
+    from jaring.publishing import outbox
+
+    return outbox.prepare(night, conn, config.outbox())
 
 
 def publish_audiences(night: date, conn, part: dict | None = None) -> dict:
@@ -153,7 +157,10 @@ STEPS: dict[str, Step] = {
         Step("reconcile", reconcile, INGEST_STEPS, "Links and findings of night D. Runs only when all four "
              "sources landed: fix the failed source and clear it, this task follows.",
              writes=("recon.link", "recon.finding")),
-        Step("prepare_outbox", prepare_outbox, ("reconcile",), "Night D's Data Docs and the plan of the "
+        Step("build_datadocs", build_datadocs, INGEST_STEPS, "Night D's Great Expectations Data Docs (each "
+             "source's checks and verdicts) in `JARING_OUTBOX/<D>/datadocs/`; runs beside reconcile. **On "
+             "failure** check the outbox volume (space, permissions)."),
+        Step("prepare_outbox", prepare_outbox, ("reconcile", "build_datadocs"), "Night D's plan of the "
              "audiences' parts, in `JARING_OUTBOX/.<D>.building/`. "
              "**On failure** check the outbox volume (space, permissions)."),
         Step("publish_audiences", publish_audiences, ("prepare_outbox",), "The workbooks and pages of one part "

@@ -3,7 +3,8 @@
 Serves a `city` (or `city3`) world from the simulated agencies (faults off unless --faults default),
 measures the floors (floors.py), then runs two nights as the DAG runs them, each step in its own
 `jaring night --steps <step>` process:
-- the full pull: night D-1 on an empty warehouse, the four ingests at once, then reconcile, publish_outbox;
+- the full pull: night D-1 on an empty warehouse, the four ingests at once, then reconcile and build_datadocs at
+  once, then publish_outbox;
 - the incremental night: night D after D-1 landed, whatever `jaring night` does by default then;
 - night D's ingests again with `--full`: every staging table must equal the incremental night's.
 Prints per step rows, seconds, the floor it is compared with, the ratio, rows/s and peak RSS; scores both

@@ -44,7 +44,7 @@ def browser():
 
 
 @pytest.mark.parametrize("report", ["laporan.html", "dinsos/laporan.html", f"kelurahan/{TALANG_BANJAR}/laporan.html",
-                                    "bpjs-tk/laporan.html"])
+                                    "bpjs-tk/laporan.html", "bpkad/laporan.html"])
 def test_on_a_phone_one_card_per_person_no_sideways_scrolling(browser, folder, report):
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
     page.goto((folder / report).as_uri())
@@ -104,3 +104,22 @@ def test_the_city_summary_fits_and_its_charts_are_legible(browser, folder, tmp_p
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.locator("svg text").count() and page.evaluate(_SMALLEST_CHART_TEXT) >= 11
     page.screenshot(path=str(tmp_path / f"city-{width}.png"), full_page=True)
+
+
+def test_how_the_sources_checks_went_fits_a_phone(browser, tmp_path):
+    """The city report's table of the night's checks (a city night has one row per suite) on a phone: its
+    long column heading wraps rather than pushing the page sideways."""
+    from datetime import date
+
+    from jaring.publishing.night_data import Night
+    from jaring.publishing.report import render_city
+
+    invalid = [{"finding_code": "INVALID_SOURCE_RECORD", "source": "rt", "status": "NEW"}] * 1234
+    validation = [("bpjs_iuran", True, []), ("bpjs_klaim", True, []), ("bpjs_peserta", True, []),
+                  ("dtsen", False, ["volume_at_least_policy_floor"]), ("dukcapil", True, []), ("rt", True, [])]
+    report = tmp_path / "laporan.html"
+    report.write_text(render_city(Night(date(2026, 11, 20), invalid, [], {}, {}, validation)), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page.goto(report.as_uri())
+    assert page.locator("text=Pemeriksaan data malam ini").count()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -17,15 +17,16 @@ Expectations, links each person across them, computes the findings of
 | `parse_rt` | one mapped task per part of the RT inbox (`JARING_TASK_PARTS`): ledgers never parsed before |
 | `ingest_rt` | RT ledgers uploaded by the end of D |
 | `reconcile` | links and findings of night D (needs all four sources) |
-| `build_datadocs` | the night's Data Docs (each source's checks), beside reconcile |
+| `build_datadocs` | the night's Data Docs (each source's checks), beside reconcile; also after a failed source |
 | `prepare_outbox` | the plan: the audiences in parts of about equal rows |
 | `publish_audiences` | one mapped task per part: its audiences' workbooks and pages (`JARING_TASK_PARTS`, default 4); part 1 also the city-wide files |
 | `publish_outbox` | the complete folder swapped in as `JARING_OUTBOX/<D>/` |
 | `send_reports`, `put_bpjs` | e-mail each audience; PUT BPJS's share |
-| `run_note` | the run's note: the night, its counts, links to the city report and the Data Docs (or what failed) |
+| `run_note` | the run's note: the night, its counts, links to the city report and the Data Docs (or what failed, and the Data Docs) |
 
 A failed source fails its own task (its log names the source and its connection) and
-mails the engineers (`engineers` in JARING_RECIPIENTS); a run not done 4 hours after it was queued
+mails the engineers (`engineers` in JARING_RECIPIENTS), and the night's Data Docs are built anyway
+(a rejected source's verdicts, linked from the run's note); a run not done 4 hours after it was queued
 (06:00 WIB for the 02:00 run) mails them too (a deadline alert, sent by the triggerer); the other sources still land, and
 reconciliation waits until the night is re-run. A failure retrying cannot mend (a source
 rejected by its expectations, refused credentials, a bad policy file) fails at once; a source
@@ -135,7 +136,7 @@ def night_deadline(minutes: float) -> DeadlineAlert | None:
 def step_task(name: str, **options):
     """The task of one pipeline step: its docs, its Assets, one XCom of counts (no personal data)."""
     return task(**{"task_id": name, "outlets": outlets(name), "doc_md": STEPS[name].doc, "multiple_outputs": False,
-                   **options})
+                   "trigger_rule": "all_done" if STEPS[name].after_failures else "all_success", **options})
 
 
 @dag(
@@ -260,10 +261,11 @@ def jaring_nightly():
     prepared = prepare_outbox(d)
     outbox = publish_outbox(d)
     sources >> links >> [prepared, put_bpjs(d)]
-    sources >> build_datadocs(d) >> prepared
+    docs = build_datadocs(d)
+    sources >> docs >> prepared
     publish_audiences.partial(night=d).expand(part=prepared) >> outbox
     outbox >> send_reports(d)
-    outbox >> run_note(d)
+    [outbox, docs] >> run_note(d)
 
 
 jaring_nightly()

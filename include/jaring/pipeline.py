@@ -123,6 +123,7 @@ class Step:
     writes: tuple[str, ...] = ()  # tables whose statistics the step refreshes after it wrote them
     incremental: bool = False  # builds on the previous night unless asked for a full pull (`full`)
     mapped: bool = False  # divides into parts (`part`), each an Airflow mapped task; no part = every part
+    after_failures: bool = False  # runs once its needs ended, succeeded or not (Airflow's `all_done`)
 
 
 DAG_ID = "jaring_nightly"  # the Airflow DAG that runs these steps every night
@@ -158,8 +159,9 @@ STEPS: dict[str, Step] = {
              "sources landed: fix the failed source and clear it, this task follows.",
              writes=("recon.link", "recon.finding")),
         Step("build_datadocs", build_datadocs, INGEST_STEPS, "Night D's Great Expectations Data Docs (each "
-             "source's checks and verdicts) in `JARING_OUTBOX/<D>/datadocs/`; runs beside reconcile. **On "
-             "failure** check the outbox volume (space, permissions)."),
+             "source's checks and verdicts) in `JARING_OUTBOX/<D>/datadocs/`; runs beside reconcile, and also "
+             "when a source failed: a rejected source's verdicts are what the engineer needs then. **On "
+             "failure** check the outbox volume (space, permissions).", after_failures=True),
         Step("prepare_outbox", prepare_outbox, ("reconcile", "build_datadocs"), "Night D's plan of the "
              "audiences' parts, in `JARING_OUTBOX/.<D>.building/`. "
              "**On failure** check the outbox volume (space, permissions)."),
@@ -335,14 +337,15 @@ def run_night(night: date, only: list[str] | None = None, conninfo: str | None =
     """Run the steps of night D in dependency order.
 
     A failed source does not stop the other sources; the steps that need it are
-    skipped. Raises NightFailed naming every failed and skipped step.
+    skipped, except those that run after failures too (the Data Docs). Raises NightFailed naming
+    every failed and skipped step.
     """
     result = NightResult(night)
     for name, step in STEPS.items():
         if only and name not in only:
             continue
         missing = [need for need in step.needs if need in result.failed or need in result.skipped]
-        if missing:
+        if missing and not step.after_failures:
             result.skipped[name] = "needs " + ", ".join(missing)
             log.error("night %s: %s skipped (needs %s)", night, name, ", ".join(missing))
             continue

@@ -34,6 +34,8 @@ def compose(night: date, conn, outbox_url: str | None = None) -> str:
         lines.append(f"**Malam {tanggal(night)} gagal** — " + "; ".join(
             f"`{step}`: {(message or '').splitlines()[0][:160]}" for step, message in sorted(failed.items())))
         lines.append(f"Baca log tugas yang merah; `jaring status --date {night}` memuat setiap percobaan.")
+        if outbox_url and latest.get("build_datadocs", ("",))[0] == "success":  # a rejected source's verdicts
+            lines.append(f"[Data Docs]({outbox_url.rstrip('/')}/{night.isoformat()}/datadocs/index.html)")
     elif "reconcile" in latest and latest["reconcile"][0] == "success":
         counts = latest["reconcile"][1]
         found = sum(int(counts.get(code, 0)) for code in CODES)

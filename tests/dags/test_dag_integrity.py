@@ -66,12 +66,15 @@ def test_the_dag_runs_the_pipelines_steps_with_the_pipelines_dependencies(dagbag
     for name, step in STEPS.items():
         # the night is resolved once, by the `night` task, and handed to every step
         assert dag.get_task(name).upstream_task_ids == {"night", *step.needs}, name
+        assert dag.get_task(name).trigger_rule == ("all_done" if step.after_failures else "all_success"), name
+    # a rejected source's verdicts are what the engineer needs: the Data Docs are built after a failed source too
+    assert dag.get_task("build_datadocs").trigger_rule == "all_done"
     assert dag.get_task("reconcile").upstream_task_ids >= {
         "ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt"}
     # the run's note is written whatever became of the night, and is never what makes the run red:
     # the delivery tasks stay leaves, so a failed step still fails the run through them
     note = dag.get_task("run_note")
-    assert note.upstream_task_ids == {"night", "publish_outbox"} and note.trigger_rule == "all_done"
+    assert note.upstream_task_ids == {"night", "publish_outbox", "build_datadocs"} and note.trigger_rule == "all_done"
     assert {"send_reports", "put_bpjs"} <= {t.task_id for t in dag.leaves}
 
 

@@ -117,6 +117,12 @@ def test_a_source_that_breaks_turns_the_run_red_within_the_bound_and_alerts_once
     page.goto(f"{ui}/dags/{pipeline.DAG_ID}/runs/{run_id}")
     page.get_by_text(f"Malam {night.day} November {night.year} gagal").first.wait_for()
     page.screenshot(path=str(screenshots / "3-night-failed.png"))
+    # the note links the night's Data Docs, built after the failure: the sources that did validate
+    docs = page.get_by_role("link", name="Data Docs")
+    docs.wait_for()
+    assert docs.get_attribute("href").endswith(f"/{night.isoformat()}/datadocs/index.html")
+    page.goto(docs.get_attribute("href"))
+    assert "dukcapil" in page.content() and "bpjs_peserta" in page.content()
 
     # one failure, one mail: the failed task's, not one per retry and none more for the run
     wait(lambda: len(alerts(hub.maildir, "failed")) > failure_alerts_before, 180, "the failure alert", run_dir)

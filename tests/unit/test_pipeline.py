@@ -33,6 +33,7 @@ def steps(monkeypatch):
         "ingest_a": pipeline.Step("ingest_a", _duplicate_person),
         "ingest_b": pipeline.Step("ingest_b", _fine),
         "reconcile": pipeline.Step("reconcile", _fine, ("ingest_a", "ingest_b")),
+        "docs": pipeline.Step("docs", _fine, ("ingest_a", "ingest_b"), after_failures=True),
     })
 
 
@@ -40,14 +41,14 @@ def test_a_failing_step_is_masked_the_others_run_and_dependents_are_skipped(ware
     with pytest.raises(pipeline.NightFailed) as failed:
         pipeline.run_night(NIGHT, conninfo=warehouse)
     result = failed.value.result
-    assert set(result.done) == {"ingest_b"}
+    assert set(result.done) == {"ingest_b", "docs"}  # a step that runs after failures too is not skipped
     assert set(result.failed) == {"ingest_a"} and "UniqueViolation" in result.failed["ingest_a"]
     assert result.skipped == {"reconcile": "needs ingest_a"}
     assert NIK not in str(failed.value) and NIK not in caplog.text
     with psycopg.connect(warehouse) as conn:
         rows = dict(conn.execute("SELECT step, status FROM ops.step_run WHERE night = %s", (NIGHT,)).fetchall())
         message = conn.execute("SELECT message FROM ops.step_run WHERE step = 'ingest_a'").fetchone()[0]
-    assert rows == {"ingest_a": "failed", "ingest_b": "success"}  # one attempt each
+    assert rows == {"ingest_a": "failed", "ingest_b": "success", "docs": "success"}  # one attempt each
     assert NIK not in message and "157103******0004" in message
 
 

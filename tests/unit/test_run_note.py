@@ -59,6 +59,17 @@ def test_a_failed_night_names_the_step_and_its_masked_error_and_links_no_report(
     note = _note(warehouse)
     assert note.startswith("**Malam 20 November 2026 gagal** — `ingest_bpjs`: RuntimeError: bpjs_tk_api: HTTP 401")
     assert NIK not in note and "jaring status --date 2026-11-20" in note
+    assert "laporan.html" not in note and "datadocs" not in note  # no Data Docs were built
+
+
+def test_a_failed_night_links_the_data_docs_built_after_the_failure(warehouse, steps):
+    pipeline.STEPS["ingest_bpjs"] = pipeline.Step("ingest_bpjs", _refused)
+    pipeline.STEPS["build_datadocs"] = pipeline.Step("build_datadocs", _published, ("ingest_bpjs",),
+                                                     after_failures=True)
+    with pytest.raises(pipeline.NightFailed):
+        pipeline.run_night(NIGHT, conninfo=warehouse)
+    note = _note(warehouse)
+    assert "[Data Docs](https://jaring.example/outbox/2026-11-20/datadocs/index.html)" in note.split("\n\n")
     assert "laporan.html" not in note
 
 

@@ -7,6 +7,7 @@ staged, every participant published as NIK_NOT_IN_REGISTRY, exit 0.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,7 @@ import pytest
 import yaml
 from simulate.tiny_world import REGISTRY_HEADER, build
 
-from jaring import policy
+from jaring import pipeline, policy
 from jaring.sources import dukcapil
 from jaring.validation import SourceRejected, validate
 from jaring.warehouse import db
@@ -67,19 +68,40 @@ def test_an_empty_frame_fails_the_floor_as_a_blocking_rule_without_any_earlier_n
     assert result.blocking == ["volume_at_least_policy_floor"]
 
 
-def test_an_empty_registry_is_rejected_on_a_first_night(tmp_path, warehouse, monkeypatch):
+@pytest.fixture
+def empty_registry(tmp_path, monkeypatch):
+    """A world whose registry answers with nobody in it; `dukcapil_api` points at it. Yields the world."""
     world = build(tmp_path / "world")
     with open(world.dir / "registry.csv", "w", encoding="utf-8") as f:
-        f.write(",".join(REGISTRY_HEADER) + "\n")  # the registry answers, with nobody in it
+        f.write(",".join(REGISTRY_HEADER) + "\n")
     server = dukcapil_api.make_server(world.dir, token="t").start()
+    monkeypatch.setenv("AIRFLOW_CONN_DUKCAPIL_API", json.dumps({
+        "conn_type": "http", "host": server.host, "port": server.port, "schema": "http", "password": "t"}))
     try:
-        monkeypatch.setenv("AIRFLOW_CONN_DUKCAPIL_API", json.dumps({
-            "conn_type": "http", "host": server.host, "port": server.port, "schema": "http", "password": "t"}))
-        with db.connect(warehouse, autocommit=True) as conn:
-            with pytest.raises(SourceRejected, match="volume_at_least_policy_floor"):
-                dukcapil.ingest(world.night, conn)
-            staged = conn.execute("SELECT count(*) FROM staging.person").fetchone()[0]
-            verdict = conn.execute("SELECT success FROM ops.validation_result WHERE suite = 'dukcapil'").fetchall()
+        yield world
     finally:
         server.shutdown()
+
+
+def test_an_empty_registry_is_rejected_on_a_first_night(warehouse, empty_registry):
+    with db.connect(warehouse, autocommit=True) as conn:
+        with pytest.raises(SourceRejected, match="volume_at_least_policy_floor"):
+            dukcapil.ingest(empty_registry.night, conn)
+        staged = conn.execute("SELECT count(*) FROM staging.person").fetchone()[0]
+        verdict = conn.execute("SELECT success FROM ops.validation_result WHERE suite = 'dukcapil'").fetchall()
     assert staged == 0 and verdict == [(False,)]  # nothing staged; the verdict kept for the Data Docs
+
+
+def test_a_rejected_registry_still_gets_the_nights_data_docs_with_its_failed_rule(warehouse, empty_registry,
+                                                                                 tmp_path, monkeypatch):
+    monkeypatch.setenv("JARING_OUTBOX", str(tmp_path / "outbox"))
+    night = empty_registry.night
+    with pytest.raises(pipeline.NightFailed) as failed:
+        pipeline.run_night(night, only=["ingest_dukcapil", "build_datadocs"], conninfo=warehouse)
+    assert set(failed.value.result.failed) == {"ingest_dukcapil"} and set(failed.value.result.done) == {"build_datadocs"}
+    docs = tmp_path / "outbox" / night.isoformat() / "datadocs"
+    pages = [p for p in docs.rglob("*.html") if "validations" in p.parts and "dukcapil" in p.parts]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", "".join(p.read_text(encoding="utf-8") for p in pages)))
+    # the suite failed, on the floor rule, with what was observed
+    assert "Expectation Suite: dukcapil Data asset: None Status: Failed" in text
+    assert "Unsuccessful Expectations 1 " in text and "Must have greater than or equal to 1 rows. 0 " in text

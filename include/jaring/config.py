@@ -109,6 +109,15 @@ def recipients_file() -> Path:
     return _path_variable("JARING_RECIPIENTS", PACKAGE_DATA / "recipients.yaml")
 
 
+def keep_nights() -> int:
+    """How many nights up to the latest reconciled one keep their raw answers, staged rows and links
+    (`JARING_KEEP_NIGHTS`, default 14; at least 2: night D builds on night D-1). The findings are kept."""
+    text = os.environ.get("JARING_KEEP_NIGHTS", "14")
+    if not text.strip().isdigit() or int(text) < 2:
+        raise ConfigurationError(f"JARING_KEEP_NIGHTS must be a whole number of nights, at least 2 (not {text!r})")
+    return int(text)
+
+
 def task_parts() -> int:
     """How many mapped tasks a step that divides is split into (the RT ledgers' parsing, the audiences'
     reports): about the number of workers, or twice it."""

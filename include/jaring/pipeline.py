@@ -64,8 +64,9 @@ def ingest_rt(night: date, conn, full: bool = False) -> dict:
 
 def reconcile(night: date, conn) -> dict:
     from jaring import policy, reconciliation
-    from jaring.warehouse import sqlfile
+    from jaring.warehouse import db, sqlfile
 
+    db.require_not_pruned(conn, night, db.STAGED)
     # NEW / PERSISTING of night D are computed against the latest night before it: reconciliations
     # of different nights take turns, so none reads a night another is still writing.
     conn.execute("SELECT pg_advisory_lock(hashtext('jaring.history'))")
@@ -74,7 +75,10 @@ def reconcile(night: date, conn) -> dict:
     if later:
         log.warning("night %s reconciled again: the history of the %d later night(s) %s … %s is stale until "
                     "they are recomputed (jaring backfill --stale)", night, len(later), later[0], later[-1])
-    return {**counts, "later_nights_stale": len(later)}
+    conn.commit()
+    # night D is reconciled: the sources and links of the nights before the kept ones are no longer needed
+    pruned = db.prune(conn, night, config.keep_nights())
+    return {**counts, "later_nights_stale": len(later), "nights_pruned": len(pruned)}
 
 
 def build_datadocs(night: date, conn) -> dict:
@@ -247,7 +251,7 @@ def run_step(name: str, night: date, conninfo: str | None = None, full: bool = F
                 counts = step.work(night, conn, **options) or {}
                 for table in step.writes:
                     # fresh statistics, or the night's joins are planned for the tables as they were before
-                    conn.execute(f"ANALYZE {table}")
+                    db.analyze_night(conn, table, night)
                 conn.commit()
         except Exception as exc:
             message = describe_failure(exc)

@@ -1,0 +1,93 @@
+"""The warehouse keeps JARING_KEEP_NIGHTS nights of raw answers, staged rows and links, and no more.
+
+At city scale a night is ~1.6 M staged rows (~600 MB with the raw pages); before the retention nothing
+removed them, and personal data must not be kept longer than needed (UU 27/2022).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import psycopg
+import pytest
+from staging_builder import Night
+
+from jaring import config, pipeline
+from jaring.warehouse import db
+
+D = date(2026, 11, 20)
+NIK = "1571031203800001"
+B = date(1980, 3, 12)
+
+
+def _night(d: date) -> Night:
+    n = Night(d)
+    n.person(NIK, "AHMAD FAUZI", B)
+    n.participant("22000000001", NIK, "AHMAD FAUZI", B)
+    n.invalid("rt", "rt:2026-10/1571031004-RT005-RW002.xlsx#IURAN!7")
+    return n
+
+
+def _write_nights(dsn: str, nights: list[date]) -> None:
+    with db.connect(dsn) as conn:
+        for d in nights:
+            with db.night_replacement(conn, ["staging.person", "staging.participant"], d):
+                _night(d).write(conn)
+
+
+def _nights_of(conn, table: str) -> list[date]:
+    return [n for (n,) in conn.execute(f"SELECT DISTINCT night FROM {table} ORDER BY 1")]
+
+
+def test_prune_keeps_the_latest_nights_and_records_what_it_removed(warehouse):
+    nights = [D - timedelta(days=k) for k in (3, 2, 1, 0)]
+    _write_nights(warehouse, nights)
+    with db.connect(warehouse, autocommit=True) as conn:
+        _night(D - timedelta(days=4)).write(conn)  # a night written without its partition (the default's)
+        assert db.prune(conn, D, keep=2) == [D - timedelta(days=k) for k in (4, 3, 2)]
+        assert _nights_of(conn, "staging.person") == nights[2:]
+        assert _nights_of(conn, "staging.invalid_record") == nights[2:]
+        assert sorted(db.partition_nights(conn, "staging.person")) == nights[2:]
+        pruned = conn.execute("SELECT table_name, night FROM ops.pruned_night ORDER BY 1, 2").fetchall()
+        assert db.prune(conn, D, keep=2) == []  # nothing more to remove
+    assert pruned == [(table, D - timedelta(days=k)) for table in
+                      ("staging.invalid_record", "staging.participant", "staging.person") for k in (4, 3, 2)]
+
+
+def test_prune_leaves_a_table_in_use_for_another_night(warehouse, caplog):
+    _write_nights(warehouse, [D - timedelta(days=2), D])
+    with psycopg.connect(warehouse) as reader, db.connect(warehouse, autocommit=True) as conn:
+        reader.execute("SELECT count(*) FROM staging.person")  # an engineer's query, its transaction open
+        assert db.prune(conn, D, keep=2, lock_timeout_seconds=0.2) == [D - timedelta(days=2)]
+        assert _nights_of(conn, "staging.person") == [D - timedelta(days=2), D]  # waits for the next night
+        assert _nights_of(conn, "staging.participant") == [D]
+    assert "staging.person is in use" in caplog.text
+
+
+def test_reconcile_prunes_after_the_night_and_a_pruned_night_needs_its_sources_again(warehouse, monkeypatch):
+    monkeypatch.setenv("JARING_KEEP_NIGHTS", "2")
+    nights = [D - timedelta(days=k) for k in (2, 1, 0)]
+    _write_nights(warehouse, nights)
+    for d in nights:
+        counts = pipeline.run_step("reconcile", d, warehouse)
+    assert counts["nights_pruned"] == 1 and counts["links"] == 1
+    with db.connect(warehouse) as conn:
+        assert _nights_of(conn, "staging.person") == nights[1:] and _nights_of(conn, "recon.link") == nights[1:]
+        assert _nights_of(conn, "recon.finding") == nights  # the findings are the record: kept
+    with pytest.raises(pipeline.StepFailed, match=r"night 2026-11-18's staged rows .* were removed by the "
+                                                  r"retention .*jaring backfill --from 2026-11-18") as failed:
+        pipeline.run_step("reconcile", nights[0], warehouse)
+    assert failed.value.permanent
+    _write_nights(warehouse, nights[:1])  # its sources pulled again
+    with db.connect(warehouse) as conn:
+        for table in ("staging.payment", "staging.claim", "staging.dtsen_individual", "staging.rt_row"):
+            with db.night_replacement(conn, table, nights[0]):
+                pass
+    assert pipeline.run_step("reconcile", nights[0], warehouse)["links"] == 1
+
+
+@pytest.mark.parametrize("value", ["1", "0", "-3", "dua", "2.5"])
+def test_keeping_fewer_than_two_nights_or_not_a_number_is_refused(monkeypatch, value):
+    monkeypatch.setenv("JARING_KEEP_NIGHTS", value)
+    with pytest.raises(config.ConfigurationError, match="JARING_KEEP_NIGHTS"):
+        config.keep_nights()

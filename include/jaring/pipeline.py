@@ -251,7 +251,7 @@ def run_step(name: str, night: date, conninfo: str | None = None, full: bool = F
                 counts = step.work(night, conn, **options) or {}
                 for table in step.writes:
                     # fresh statistics, or the night's joins are planned for the tables as they were before
-                    db.analyze_night(conn, table, night)
+                    conn.execute(f"ANALYZE {table}")
                 conn.commit()
         except Exception as exc:
             message = describe_failure(exc)

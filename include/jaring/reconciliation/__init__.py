@@ -23,7 +23,6 @@ def run(night: date, conn, policy) -> dict[str, int]:
     (plus `resolved` and `links`)."""
     from jaring.linking.link import link_all
     from jaring.reconciliation import eligibility, figures, findings, history, parameters
-    from jaring.warehouse import db
 
     params = parameters.build(night, policy)
     started = time.monotonic()
@@ -36,7 +35,7 @@ def run(night: date, conn, policy) -> dict[str, int]:
         # ~20 statements of a second or less each: JIT compilation costs more than it saves here
         conn.execute("SET LOCAL jit = off")
         links = link_all(night, conn)
-        db.analyze_night(conn, "recon.link", night)
+        conn.execute("ANALYZE recon.link")
         done("linking")
         findings.prepare(conn, params)
         payers = figures.active_by_payer(conn, params)

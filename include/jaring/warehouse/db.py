@@ -90,16 +90,15 @@ def require_current(conn) -> None:
 # only the rows of night D that match, e.g. ("quarantine.record", {"source": "rt"}).
 NightTable = str | tuple[str, Mapping[str, object]]
 
-# The night-keyed tables a single step writes whole: one partition per night (migration 0008), so that
-# replacing a night is a TRUNCATE, a query of night D reads that night alone, and forgetting a night
-# (`prune`) is a DROP. The findings, the quarantine and the verdicts are the record: they are kept.
-NIGHT_PARTITIONED = ("raw.dukcapil_page", "raw.dukcapil_event_page", "raw.bpjs_page", "raw.dtsen_individu",
-                     "staging.person", "staging.participant", "staging.payment", "staging.claim",
-                     "staging.dtsen_individual", "staging.rt_row", "recon.link")
-# pruned with them, row by row (every source writes it)
-PRUNED_ROWS = ("staging.invalid_record",)
-# what reconcile needs of a night; each source's re-ingest makes its tables' night again (`clear_night`)
-STAGED = tuple(t for t in NIGHT_PARTITIONED if t.startswith("staging."))
+# The night-keyed tables a single step writes whole (the agencies' raw answers, the staged sources, the
+# links): `prune` forgets their old nights. The findings, the quarantine and the verdicts are the record
+# of what each agency was told: they are kept.
+NIGHT_KEYED = ("raw.dukcapil_page", "raw.dukcapil_event_page", "raw.bpjs_page", "raw.dtsen_individu",
+               "staging.person", "staging.participant", "staging.payment", "staging.claim",
+               "staging.dtsen_individual", "staging.rt_row", "staging.invalid_record", "recon.link")
+# what reconcile needs of a night; each source's re-ingest clears its tables' night again (`clear_night`)
+STAGED = ("staging.person", "staging.participant", "staging.payment", "staging.claim", "staging.dtsen_individual",
+          "staging.rt_row")
 
 
 @contextmanager
@@ -114,90 +113,35 @@ def night_replacement(conn, tables: str | Sequence[NightTable], night: date):
 
 
 def clear_night(conn, tables: str | Sequence[NightTable], night: date) -> None:
-    """Remove night D's rows of `tables` (inside the caller's transaction)."""
+    """Remove night D's rows of `tables` (inside the caller's transaction). A table cleared whole is
+    written again: the retention's mark of night D on it (`ops.pruned_night`) goes too."""
     for table in [tables] if isinstance(tables, str) else tables:
         name, match = (table, {}) if isinstance(table, str) else table
-        if name in NIGHT_PARTITIONED and not match:
-            _empty_partition(conn, name, night)
-            continue
         values = [list(v) if isinstance(v, list | tuple) else [v] for v in match.values()]
         where = "".join(f" AND {column} = ANY(%s)" for column in match)
         conn.execute(f"DELETE FROM {name} WHERE night = %s{where}", (night, *values))
-
-
-def partition(table: str, night: date) -> str:
-    """The partition of `table` holding night D (made by `clear_night`)."""
-    return f"{table}_{night:%Y%m%d}"
-
-
-def _empty_partition(conn, table: str, night: date) -> None:
-    """Night D's partition of `table`, made (and attached) when missing, emptied when not."""
-    from psycopg import sql
-
-    own = partition(table, night)
-    if conn.execute("SELECT to_regclass(%s)", (own,)).fetchone()[0]:
-        conn.execute(f"TRUNCATE {own}")
-    else:
-        # built apart and attached: attaching locks the parent less than CREATE … PARTITION OF, so the
-        # other nights stay readable while this one is written
-        conn.execute(f"DELETE FROM {table}_default WHERE night = %s", (night,))
-        conn.execute(f"CREATE TABLE {own} (LIKE {table} INCLUDING ALL)")
-        conn.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
-            sql.SQL(table), sql.SQL(own), sql.Literal(night)))
-    conn.execute("DELETE FROM ops.pruned_night WHERE night = %s AND table_name = %s", (night, table))
-
-
-def analyze_night(conn, table: str, night: date) -> None:
-    """Fresh statistics for night D's rows of `table` (its partition alone when it has one: the night's
-    queries read that partition, and analysing the parent would sample every night kept)."""
-    own = partition(table, night)
-    if table in NIGHT_PARTITIONED and conn.execute("SELECT to_regclass(%s)", (own,)).fetchone()[0]:
-        table = own
-    conn.execute(f"ANALYZE {table}")
-
-
-def partition_nights(conn, table: str) -> dict[date, str]:
-    """The nights of `table` that have their own partition, and the partition's name."""
-    rows = conn.execute("SELECT n.nspname || '.' || c.relname FROM pg_inherits i"
-                        " JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        " WHERE i.inhparent = %s::regclass", (table,)).fetchall()
-    prefix = f"{table}_"
-    return {date(int(s[:4]), int(s[4:6]), int(s[6:])): name for (name,) in rows
-            if (s := name.removeprefix(prefix)).isdigit() and len(s) == 8}
+        if not match:
+            conn.execute("DELETE FROM ops.pruned_night WHERE night = %s AND table_name = %s", (night, name))
 
 
 class NightPruned(RuntimeError, Permanent):
     """Night D's staged rows were removed by the retention: its sources must be pulled again."""
 
 
-def prune(conn, night: date, keep: int, lock_timeout_seconds: float = 5) -> list[date]:
-    """Forget the rows of the night-keyed tables older than the `keep` nights up to D (D-keep and before):
-    each table in its own short transaction, which gives up (till the next night) rather than wait more
-    than `lock_timeout_seconds` for a reader of that table. Records what it removed in `ops.pruned_night`;
-    returns the nights removed from any table. `conn` must be idle."""
-    import psycopg
-
+def prune(conn, night: date, keep: int) -> list[date]:
+    """Forget the rows of the night-keyed tables older than the `keep` nights up to D (D-keep and before),
+    a table a transaction; records what it removed in `ops.pruned_night` and returns the nights removed.
+    `conn` must be idle."""
     if keep < 2:
         raise ValueError("keep at least 2 nights: night D builds on night D-1")
     cutoff = night - timedelta(days=keep)  # nights on or before it go
     removed: set[date] = set()
-    for table in (*NIGHT_PARTITIONED, *PRUNED_ROWS):
-        try:
-            with conn.transaction():
-                conn.execute(f"SET LOCAL lock_timeout = '{int(lock_timeout_seconds * 1000)}ms'")
-                old = {n: name for n, name in partition_nights(conn, table).items() if n <= cutoff}
-                for name in old.values():
-                    conn.execute(f"DROP TABLE {name}")
-                rows_of = f"{table}_default" if table in NIGHT_PARTITIONED else table
-                gone = {n for (n,) in conn.execute(f"DELETE FROM {rows_of} WHERE night <= %s RETURNING night",
-                                                   (cutoff,))}
-                nights = sorted(set(old) | gone)
-                conn.cursor().executemany("INSERT INTO ops.pruned_night (night, table_name) VALUES (%s, %s)"
-                                          " ON CONFLICT DO NOTHING", [(n, table) for n in nights])
-        except psycopg.errors.LockNotAvailable:
-            log.warning("retention: %s is in use, its nights on or before %s are removed another night",
-                        table, cutoff)
-            continue
+    for table in NIGHT_KEYED:
+        with conn.transaction():
+            nights = sorted({n for (n,) in conn.execute(
+                f"DELETE FROM {table} WHERE night <= %s RETURNING night", (cutoff,))})
+            conn.cursor().executemany("INSERT INTO ops.pruned_night (night, table_name) VALUES (%s, %s)"
+                                      " ON CONFLICT DO NOTHING", [(n, table) for n in nights])
         removed |= set(nights)
     if removed:
         log.info("retention: nights %s … %s removed (keeping %d nights up to %s)", min(removed), max(removed),

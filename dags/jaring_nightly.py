@@ -21,6 +21,7 @@ Expectations, links each person across them, computes the findings of
 | `prepare_outbox` | the plan: the audiences in parts of about equal rows |
 | `publish_audiences` | one mapped task per part: its audiences' workbooks and pages (`JARING_TASK_PARTS`, default 4); part 1 also the city-wide files |
 | `publish_outbox` | the complete folder swapped in as `JARING_OUTBOX/<D>/` |
+| `prune_warehouse` | deletes the raw answers, staged rows and links of the nights before the `JARING_KEEP_NIGHTS` kept |
 | `send_reports`, `put_bpjs` | e-mail each audience; PUT BPJS's share |
 | `run_note` | the run's note: the night, its counts, links to the city report and the Data Docs (or what failed, and the Data Docs) |
 
@@ -227,6 +228,10 @@ def jaring_nightly():
     def publish_outbox(night: str) -> dict:
         return run_step("publish_outbox", night)
 
+    @step_task("prune_warehouse")
+    def prune_warehouse(night: str) -> dict:
+        return run_step("prune_warehouse", night)
+
     @step_task("send_reports")
     def send_reports(night: str, params=None) -> dict:
         return delivery_step("send_reports", night, params)
@@ -264,7 +269,7 @@ def jaring_nightly():
     docs = build_datadocs(d)
     sources >> docs >> prepared
     publish_audiences.partial(night=d).expand(part=prepared) >> outbox
-    outbox >> send_reports(d)
+    outbox >> [send_reports(d), prune_warehouse(d)]
     [outbox, docs] >> run_note(d)
 
 

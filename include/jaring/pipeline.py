@@ -75,10 +75,7 @@ def reconcile(night: date, conn) -> dict:
     if later:
         log.warning("night %s reconciled again: the history of the %d later night(s) %s … %s is stale until "
                     "they are recomputed (jaring backfill --stale)", night, len(later), later[0], later[-1])
-    conn.commit()
-    # night D is reconciled: the sources and links of the nights before the kept ones are no longer needed
-    pruned = db.prune(conn, night, config.keep_nights())
-    return {**counts, "later_nights_stale": len(later), "nights_pruned": len(pruned)}
+    return {**counts, "later_nights_stale": len(later)}
 
 
 def build_datadocs(night: date, conn) -> dict:
@@ -104,6 +101,13 @@ def publish_outbox(night: date, conn) -> dict:
     from jaring.publishing import outbox
 
     return {"outbox": str(outbox.release(night, config.outbox()))}
+
+
+def prune_warehouse(night: date, conn) -> dict:
+    from jaring.warehouse import db
+
+    # night D is published: the sources and links of the nights before the kept ones are no longer needed
+    return {"nights_pruned": len(db.prune(conn, night, config.keep_nights()))}
 
 
 def send_reports(night: date, conn) -> dict:
@@ -175,6 +179,9 @@ STEPS: dict[str, Step] = {
              "part rewrites it; a part of an older preparation fails: clear `prepare_outbox`.", mapped=True),
         Step("publish_outbox", publish_outbox, ("publish_audiences",), "Swaps the complete folder in as "
              "`JARING_OUTBOX/<D>/` (readers see the old night or the new one, never a mix) and indexes the outbox."),
+        Step("prune_warehouse", prune_warehouse, ("publish_outbox",), "Deletes the raw answers, staged rows "
+             "and links of the nights before the `JARING_KEEP_NIGHTS` kept (default 14; `ops.pruned_night` "
+             "records them); the findings stay. After publishing, off the reports' path."),
         Step("send_reports", send_reports, ("publish_outbox",), "E-mail each audience its report "
              "(`smtp_default`). Skipped when the run does not deliver."),
         Step("put_bpjs", put_bpjs, ("reconcile",), "PUT BPJS's findings to `/v1/rekonsiliasi/<D>` and "

@@ -51,13 +51,15 @@ def test_prune_keeps_the_latest_nights_and_records_what_it_removed(warehouse):
                       for n in nights[:2]]
 
 
-def test_reconcile_prunes_after_the_night_and_a_pruned_night_needs_its_sources_again(warehouse, monkeypatch):
+def test_the_night_prunes_after_publishing_and_a_pruned_night_needs_its_sources_again(warehouse, monkeypatch):
     monkeypatch.setenv("JARING_KEEP_NIGHTS", "2")
     nights = [D - timedelta(days=k) for k in (2, 1, 0)]
     _write_nights(warehouse, nights)
     for d in nights:
-        counts = pipeline.run_step("reconcile", d, warehouse)
-    assert counts["nights_pruned"] == 1 and counts["links"] == 1
+        assert pipeline.run_step("reconcile", d, warehouse)["links"] == 1
+        counts = pipeline.run_step("prune_warehouse", d, warehouse)
+    assert counts["nights_pruned"] == 1
+    assert pipeline.STEPS["prune_warehouse"].needs == ("publish_outbox",)  # never on the reports' path
     with db.connect(warehouse) as conn:
         assert _nights_of(conn, "staging.person") == nights[1:] and _nights_of(conn, "recon.link") == nights[1:]
         assert _nights_of(conn, "recon.finding") == nights  # the findings are the record: kept

@@ -138,8 +138,9 @@ def prune(conn, night: date, keep: int) -> list[date]:
     removed: set[date] = set()
     for table in NIGHT_KEYED:
         with conn.transaction():
-            nights = sorted({n for (n,) in conn.execute(
-                f"DELETE FROM {table} WHERE night <= %s RETURNING night", (cutoff,))})
+            nights = [n for (n,) in conn.execute(
+                f"WITH gone AS (DELETE FROM {table} WHERE night <= %s RETURNING night)"
+                " SELECT DISTINCT night FROM gone ORDER BY 1", (cutoff,))]
             conn.cursor().executemany("INSERT INTO ops.pruned_night (night, table_name) VALUES (%s, %s)"
                                       " ON CONFLICT DO NOTHING", [(n, table) for n in nights])
         removed |= set(nights)

@@ -110,7 +110,7 @@ def recipients_file() -> Path:
 
 
 def keep_nights() -> int:
-    """How many nights up to the latest reconciled one keep their raw answers, staged rows and links
+    """How many nights up to the one just published keep their raw answers, staged rows and links
     (`JARING_KEEP_NIGHTS`, default 14; at least 2: night D builds on night D-1). The findings are kept."""
     text = os.environ.get("JARING_KEEP_NIGHTS", "14")
     if not text.strip().isdigit() or int(text) < 2:

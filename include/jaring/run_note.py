@@ -31,11 +31,13 @@ def compose(night: date, conn, outbox_url: str | None = None) -> str:
     # Airflow shows a note's first line on the run's page: the night, its counts and its links go there
     lines = []
     if failed:
-        lines.append(f"**Malam {tanggal(night)} gagal** — " + "; ".join(
+        # the Data Docs are built after a failed source too (a rejected source's verdicts): linked before the
+        # messages, which the UI cuts at the width of the page
+        docs = (f" ([Data Docs]({outbox_url.rstrip('/')}/{night.isoformat()}/datadocs/index.html))"
+                if outbox_url and latest.get("build_datadocs", ("",))[0] == "success" else "")
+        lines.append(f"**Malam {tanggal(night)} gagal**{docs} — " + "; ".join(
             f"`{step}`: {(message or '').splitlines()[0][:160]}" for step, message in sorted(failed.items())))
         lines.append(f"Baca log tugas yang merah; `jaring status --date {night}` memuat setiap percobaan.")
-        if outbox_url and latest.get("build_datadocs", ("",))[0] == "success":  # a rejected source's verdicts
-            lines.append(f"[Data Docs]({outbox_url.rstrip('/')}/{night.isoformat()}/datadocs/index.html)")
     elif "reconcile" in latest and latest["reconcile"][0] == "success":
         counts = latest["reconcile"][1]
         found = sum(int(counts.get(code, 0)) for code in CODES)

@@ -202,8 +202,8 @@ def jaring_nightly():
         return run_step("parse_rt", night, part=part)
 
     @step_task("ingest_rt")
-    def ingest_rt(night: str) -> dict:
-        return run_step("ingest_rt", night)
+    def ingest_rt(night: str, params=None, dag_run=None) -> dict:
+        return run_step("ingest_rt", night, full=pulls_in_full(params, dag_run))
 
     @step_task("reconcile")
     def reconcile(night: str) -> dict:

@@ -148,3 +148,22 @@ def test_a_backfill_pulls_in_full_unless_told_otherwise_a_scheduled_night_builds
     assert module.pulls_in_full({"full": False}, backfill) is False
     assert module.pulls_in_full({"full": None}, scheduled) is False
     assert module.pulls_in_full({"full": True}, scheduled) is True
+
+
+def test_every_step_that_builds_on_the_night_before_is_asked_to_pull_in_full_when_the_run_says_so(
+        dagbag, monkeypatch):
+    from types import SimpleNamespace
+
+    from jaring.pipeline import STEPS
+
+    dag = dagbag.dags["jaring_nightly"]
+    incremental = [name for name, step in STEPS.items() if step.incremental]
+    assert {"ingest_dukcapil", "ingest_dtsen", "ingest_rt"} <= set(incremental)
+    for name in incremental:
+        work = dag.get_task(name).python_callable
+        asked = {}
+        monkeypatch.setitem(work.__globals__, "run_step", lambda step, night, full=False, **_: asked.update(
+            {step: full}) or {})
+        for requested in (True, False):
+            work(night="2026-11-20", params={"full": requested}, dag_run=SimpleNamespace(run_type="scheduled"))
+            assert asked == {name: requested}, name

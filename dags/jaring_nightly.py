@@ -166,8 +166,8 @@ def step_task(name: str, **options):
         "deliver": Param(True, type="boolean",
                          description="mail the reports and PUT BPJS's share (jaring backfill: off unless --deliver)"),
         "full": Param(None, type=["null", "boolean"],
-                      description="pull every source in full instead of building on night D-1 "
-                                  "(empty: incremental, except in a backfill)"),
+                      description="pull every source in full and link every record instead of building on "
+                                  "night D-1 (empty: incremental, except in a backfill)"),
     },
     tags=["jaring", "nightly"],
     doc_md=__doc__,
@@ -206,8 +206,8 @@ def jaring_nightly():
         return run_step("ingest_rt", night, full=pulls_in_full(params, dag_run))
 
     @step_task("reconcile")
-    def reconcile(night: str) -> dict:
-        return run_step("reconcile", night)
+    def reconcile(night: str, params=None, dag_run=None) -> dict:
+        return run_step("reconcile", night, full=pulls_in_full(params, dag_run))
 
     @step_task("build_datadocs")
     def build_datadocs(night: str) -> dict:

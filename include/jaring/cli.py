@@ -3,7 +3,8 @@
     jaring night --date 2026-11-20            run night D end to end (exit 1 if a step failed)
     jaring night --date 2026-11-20 --steps ingest_rt,reconcile,publish   (publish: its three steps)
     jaring night --date 2026-11-20 --no-deliver   compute and publish the outbox, mail and PUT nothing
-    jaring night --date 2026-11-20 --full     every source pulled in full, not built on night D-1
+    jaring night --date 2026-11-20 --full     every source pulled in full, every record linked: nothing
+                                              built on night D-1
     jaring status --date 2026-11-20           every attempt of every step of night D
     jaring send --night 2026-11-20 [--again]  mail night D's reports to whoever has not had them (or all)
     jaring backfill --from 2026-11-18 --to 2026-11-20 [--deliver]
@@ -165,7 +166,8 @@ def parser() -> argparse.ArgumentParser:
     night.add_argument("--steps", help="comma-separated subset of steps (`publish`: the three publishing steps)")
     night.add_argument("--no-deliver", action="store_true", help="skip the e-mails and the BPJS PUT")
     night.add_argument("--full", action="store_true",
-                       help="pull every source in full (else the registry and DTSEN build on night D-1)")
+                       help="pull every source in full and link every record (else the registry, DTSEN, the "
+                            "ledgers and the links build on night D-1)")
     night.set_defaults(func=cmd_night)
 
     backfill = sub.add_parser("backfill", help="re-run nights D1..D2 (inclusive) under the Airflow scheduler")

@@ -62,7 +62,7 @@ def ingest_rt(night: date, conn, full: bool = False) -> dict:
     return rt_inbox.ingest(night, conn, config.rt_inbox(), full=full)
 
 
-def reconcile(night: date, conn) -> dict:
+def reconcile(night: date, conn, full: bool = False) -> dict:
     from jaring import policy, reconciliation
     from jaring.warehouse import db, sqlfile
 
@@ -70,12 +70,22 @@ def reconcile(night: date, conn) -> dict:
     # NEW / PERSISTING of night D are computed against the latest night before it: reconciliations
     # of different nights take turns, so none reads a night another is still writing.
     conn.execute("SELECT pg_advisory_lock(hashtext('jaring.history'))")
-    counts = reconciliation.run(night, conn, policy.load())
+    counts = reconciliation.run(night, conn, policy.load(), None if full else links_to_carry(conn, night))
     later = [d for (d,) in sqlfile.execute(conn, __name__, "later_reconciled_nights", {"night": night})]
     if later:
         log.warning("night %s reconciled again: the history of the %d later night(s) %s … %s is stale until "
                     "they are recomputed (jaring backfill --stale)", night, len(later), later[0], later[-1])
     return {**counts, "later_nights_stale": len(later)}
+
+
+def links_to_carry(conn, night: date) -> date | None:
+    """Night D-1 when night D may keep its links (`link_all`): D-1 was reconciled after its sources last
+    landed. Else None: night D links every record."""
+    from jaring.warehouse import sqlfile
+
+    found = sqlfile.execute(conn, __name__, "links_to_carry", {
+        "night": night, "staging_steps": [*INGEST_STEPS, "parse_rt"]}).fetchone()
+    return found and found[0]
 
 
 def build_datadocs(night: date, conn) -> dict:
@@ -165,7 +175,7 @@ STEPS: dict[str, Step] = {
              "bad file never fails the step (it is reported to its RT).", writes=("staging.rt_row",), incremental=True),
         Step("reconcile", reconcile, INGEST_STEPS, "Links and findings of night D. Runs only when all four "
              "sources landed: fix the failed source and clear it, this task follows.",
-             writes=("recon.link", "recon.finding")),
+             writes=("recon.link", "recon.finding"), incremental=True),
         Step("build_datadocs", build_datadocs, INGEST_STEPS, "Night D's Great Expectations Data Docs (each "
              "source's checks and verdicts) in `JARING_OUTBOX/<D>/datadocs/`; runs beside reconcile, and also "
              "when a source failed: a rejected source's verdicts are what the engineer needs then. **On "

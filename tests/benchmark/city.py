@@ -6,7 +6,8 @@ measures the floors (floors.py), then runs two nights as the DAG runs them, each
 - the full pull: night D-1 on an empty warehouse, the four ingests at once, then reconcile and build_datadocs at
   once, then publish_outbox;
 - the incremental night: night D after D-1 landed, whatever `jaring night` does by default then;
-- night D's ingests again with `--full`: every staging table must equal the incremental night's.
+- night D's ingests and reconcile again with `--full`: every staging table, the links and the findings
+  must equal the incremental night's.
 Prints per step rows, seconds, the floor it is compared with, the ratio, rows/s and peak RSS; scores both
 nights against the truth; writes everything to `bench/results/<date>[-<scale>].json`; exits 1 when a
 code's precision or recall is below 1.000 or below the previous results file's.
@@ -115,7 +116,7 @@ def main() -> int:
     failed = results.failures(out["scores"], results.previous(opts.scale))
     comparison = out.get("incremental_equals_full")
     if comparison:
-        print(f"\nnight {night} pulled again in full (ingests one by one): "
+        print(f"\nnight {night} pulled and reconciled again in full (one step at a time): "
               + ", ".join(f"{s} {m['seconds']:.1f} s" for s, m in comparison["full_ingests"].items()))
         print("incremental night equals the full pull: "
               + ("yes" if not comparison["differing_tables"] else f"NO: {comparison['differing_tables']}"))

@@ -246,7 +246,7 @@ def run_night(stack: Stack, night: date, label: str, parallel: bool,
 
 
 COMPARED_TABLES = ("staging.person", "staging.dtsen_individual", "staging.participant", "staging.payment",
-                   "staging.claim", "staging.rt_row")
+                   "staging.claim", "staging.rt_row", "recon.link", "recon.finding")
 
 
 def fingerprints(stack: Stack, night: date) -> dict[str, list]:
@@ -258,12 +258,12 @@ def fingerprints(stack: Stack, night: date) -> dict[str, list]:
 
 
 def full_pull_again(stack: Stack, night: date) -> tuple[dict, dict]:
-    """Night D's ingests once more with `--full` (one by one); (their Measured, the differing tables).
-    An incremental night must stage exactly what a full pull of the same night stages."""
+    """Night D's ingests and reconcile once more with `--full` (one by one); (their Measured, the differing
+    tables). An incremental night must stage, link and find exactly what a full pull of the same night does."""
     before = fingerprints(stack, night)
     env = stack.env()
     steps = {step: run_measured([*JARING, "night", "--date", night.isoformat(), "--steps", step, "--full"], env)
-             for step in INGEST_STEPS}
+             for step in (*INGEST_STEPS, "reconcile")}
     for step, measured in steps.items():
         measured.rows, measured.own, measured.counts = stack.journal(night, step)
     after = fingerprints(stack, night)

@@ -158,12 +158,13 @@ def test_every_step_that_builds_on_the_night_before_is_asked_to_pull_in_full_whe
 
     dag = dagbag.dags["jaring_nightly"]
     incremental = [name for name, step in STEPS.items() if step.incremental]
-    assert {"ingest_dukcapil", "ingest_dtsen", "ingest_rt"} <= set(incremental)
+    assert {"ingest_dukcapil", "ingest_dtsen", "ingest_rt", "reconcile"} <= set(incremental)
+    asked = {}
     for name in incremental:
         work = dag.get_task(name).python_callable
-        asked = {}
         monkeypatch.setitem(work.__globals__, "run_step", lambda step, night, full=False, **_: asked.update(
             {step: full}) or {})
         for requested in (True, False):
+            asked.clear()
             work(night="2026-11-20", params={"full": requested}, dag_run=SimpleNamespace(run_type="scheduled"))
             assert asked == {name: requested}, name

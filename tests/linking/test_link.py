@@ -63,7 +63,7 @@ def test_bpjs_and_dtsen_steps(warehouse, registry):
         assert ("bpjs", kpj) not in got
     assert got[("dtsen", "1")] == ("1571031203800001", "exact", 1)
     assert got[("dtsen", "2")] == ("1571031203800004", "fuzzy", 2)
-    assert counts["bpjs:fuzzy"] == 2
+    assert counts.by_method["bpjs:fuzzy"] == 2
 
 
 def test_step_two_needs_the_same_sex(warehouse, registry):

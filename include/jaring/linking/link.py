@@ -20,11 +20,17 @@ RT ledger rows (`source` `rt`, `source_key` = source_ref):
 Exact joins and candidate generation run in SQL (`.sql` files here); the name rule
 (`names`) runs in Python on candidate pairs only (step 2 and `by-rt`: per block, the names close
 enough to agree found by rapidfuzz first); links are written back with COPY.
+
+Built on a previous night (`previous`, usually D-1), a record is linked again only when something
+its link depends on changed since: the record itself, its NIK holder, a person of its birth block
+(step 2) or of its RT (`by-rt`), or the link of its KPJ (`by-kpj`); every other record keeps that
+night's link, or its absence. The result is the same as linking every record (tests/linking).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from jaring.linking import names
@@ -37,16 +43,37 @@ LINK_COLUMNS = ("night", "source", "source_key", "nik", "method", "step", "score
 Link = tuple[str, str, str, str, int, float]
 
 
-def link_all(night: date, conn) -> dict[str, int]:
-    """Replace night D's `recon.link` (inside the caller's transaction); returns counts per source:method."""
-    params = {"night": night}
+@dataclass(frozen=True)
+class Linked:
+    by_method: dict[str, int]  # night D's links per source:method
+    carried: int  # of them, taken over from the previous night
+
+
+def link_all(night: date, conn, previous: date | None = None) -> Linked:
+    """Replace night D's `recon.link` (inside the caller's transaction).
+
+    `previous`: a night whose links were computed from its staged rows as they are now (the caller
+    knows); the records nothing changed for since then keep its links. None: every record is linked.
+    """
+    params = {"night": night, "previous": previous}
     clear_night(conn, "recon.link", night)
-    _write(conn, night, link_identities(night, conn))
-    _write(conn, night, link_ledger_rows(night, conn))
+    if previous:
+        sqlfile.execute(conn, __name__, "link_changes", params)
+    carried, links = link_identities(night, conn, previous)
+    _write(conn, night, links)
+    carried_rows, links = link_ledger_rows(night, conn, previous)
+    _write(conn, night, links)
+    conn.execute("DROP TABLE IF EXISTS link_changed_person, link_touched_block, link_touched_area, "
+                 "link_moved_kpj, link_unchanged, link_rt_row")
     rows = conn.execute(
         "SELECT source || ':' || method, count(*) FROM recon.link WHERE night = %(night)s GROUP BY 1", params
     )
-    return dict(rows.fetchall())
+    return Linked(dict(rows.fetchall()), carried + carried_rows)
+
+
+def _carry(conn, name: str, params: dict) -> int:
+    """Carry the previous night's links of the records `name`.sql finds unchanged; how many."""
+    return sqlfile.execute(conn, __name__, name, params).rowcount if params["previous"] else 0
 
 
 def _write(conn, night: date, links: list[Link]) -> None:
@@ -60,13 +87,16 @@ def _canonical_pairs(rows: list[tuple], a: int, b: int) -> list[tuple[str, str]]
     return list(zip(left, right, strict=True))
 
 
-def link_identities(night: date, conn) -> list[Link]:
+def link_identities(night: date, conn, previous: date | None = None) -> tuple[int, list[Link]]:
     """Steps 1-3 for BPJS participants and DTSEN individuals.
 
-    Step 1 with identical normalised names is written by SQL; the links returned are the rest.
+    The links carried from `previous` and step 1 with identical normalised names are written by SQL;
+    returns how many were carried, and the rest of the links.
     """
-    params = {"night": night}
+    params = {"night": night, "previous": previous}
     sqlfile.execute(conn, __name__, "link_records", params)
+    carried = _carry(conn, "link_carry_records", params)
+    sqlfile.execute(conn, __name__, "link_exact_records", params)
     links: dict[tuple[str, str], Link] = {}
     nik_holder: dict[tuple[str, str], tuple[str, bool, bool, float]] = {}
     rows = sqlfile.execute(conn, __name__, "link_pairs_nik", params).fetchall()
@@ -84,7 +114,7 @@ def link_identities(night: date, conn) -> list[Link]:
         if (source, key) not in links and name_ok != same_birth:
             links[source, key] = (source, key, nik, "nik-only", 3, score)
     conn.execute("DROP TABLE IF EXISTS link_record")
-    return list(links.values())
+    return carried, list(links.values())
 
 
 def _single(agreeing: list[tuple[str, float]]) -> tuple[str, float] | None:
@@ -125,12 +155,16 @@ def _link_by_birth(conn, params: dict, settled: dict) -> dict[tuple[str, str], L
     return links
 
 
-def link_ledger_rows(night: date, conn) -> list[Link]:
+def link_ledger_rows(night: date, conn, previous: date | None = None) -> tuple[int, list[Link]]:
     """RT ledger rows: by NIK, else by KPJ, else by name within the ledger's RT.
 
-    Step 1 with identical normalised names is written by SQL; the links returned are the rest.
+    The links carried from `previous` and step 1 with identical normalised names are written by SQL;
+    returns how many were carried, and the rest of the links.
     """
-    rows = sqlfile.execute(conn, __name__, "link_rt_candidates", {"night": night}).fetchall()
+    params = {"night": night, "previous": previous}
+    sqlfile.execute(conn, __name__, "link_rt_rows", params)
+    carried = _carry(conn, "link_carry_rt", params)
+    rows = sqlfile.execute(conn, __name__, "link_rt_candidates", params).fetchall()
     own = names.canonical_many([row[1] for row in rows])
     by_nik = names.canonical_many([row[6] for row in rows])
     by_kpj = names.canonical_many([row[8] for row in rows])
@@ -147,7 +181,7 @@ def link_ledger_rows(night: date, conn) -> list[Link]:
             unresolved[kel, rt, rw].append((ref, canon))
     if unresolved:
         links.extend(_link_by_area(conn, night, unresolved))
-    return links
+    return carried, links
 
 
 def _link_by_area(conn, night: date, unresolved) -> list[Link]:

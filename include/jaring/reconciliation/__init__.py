@@ -18,9 +18,10 @@ _TEMP_TABLES = ("rc_finding", "rc_participant", "rc_dtsen", "rc_proposal", "rc_e
                 "rc_ledger", "rc_received")
 
 
-def run(night: date, conn, policy) -> dict[str, int]:
+def run(night: date, conn, policy, previous: date | None = None) -> dict[str, int]:
     """Links, findings, history and figures of night D; returns counts per finding code
-    (plus `resolved` and `links`)."""
+    (plus `resolved`, `links` and `links_carried`). `previous`: a night whose links may be carried
+    (`link_all`)."""
     from jaring.linking.link import link_all
     from jaring.reconciliation import eligibility, figures, findings, history, parameters
 
@@ -34,7 +35,7 @@ def run(night: date, conn, policy) -> dict[str, int]:
     with conn.transaction():
         # ~20 statements of a second or less each: JIT compilation costs more than it saves here
         conn.execute("SET LOCAL jit = off")
-        links = link_all(night, conn)
+        links = link_all(night, conn, previous)
         conn.execute("ANALYZE recon.link")
         done("linking")
         findings.prepare(conn, params)
@@ -48,7 +49,8 @@ def run(night: date, conn, policy) -> dict[str, int]:
         figures.write(conn, night, figures.compute(conn, params, payers) | {
             "compared_with": params["previous"] and params["previous"].isoformat()})
         counts["resolved"] = history.record(conn, params)
-        counts["links"] = sum(links.values())
+        counts["links"] = sum(links.by_method.values())
+        counts["links_carried"] = links.carried
         for table in _TEMP_TABLES:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
         done("history_and_figures")

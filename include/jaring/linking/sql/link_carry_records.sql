@@ -1,0 +1,32 @@
+-- Night %(previous)s's links (or their absence) of the BPJS participants and DTSEN individuals linking
+-- again would decide the same way: the record as it was, its NIK holder unchanged (steps 1 and 3), nobody
+-- of its birth block changed (step 2). Those leave link_record; the carried links are the last statement.
+DROP TABLE IF EXISTS link_unchanged;
+CREATE TEMP TABLE link_unchanged AS
+WITH previous AS (
+    SELECT 'bpjs'::text AS source, kpj::text AS source_key, nik, nama, nama_key, tgl_lahir, jenis_kelamin
+    FROM staging.participant WHERE night = %(previous)s
+    UNION ALL
+    SELECT 'dtsen', id_individu::text, nik, nama, nama_key, tgl_lahir, jenis_kelamin
+    FROM staging.dtsen_individual WHERE night = %(previous)s
+)
+SELECT r.source, r.source_key
+FROM link_record r
+JOIN previous p ON p.source = r.source AND p.source_key = r.source_key
+WHERE (p.nik, p.nama, p.nama_key, p.tgl_lahir, p.jenis_kelamin)
+      IS NOT DISTINCT FROM (r.nik, r.nama, r.nama_key, r.tgl_lahir, r.jenis_kelamin)
+  AND NOT EXISTS (SELECT 1 FROM link_changed_person c WHERE c.nik = r.nik)
+  AND NOT EXISTS (SELECT 1 FROM link_touched_block b
+                  WHERE b.tgl_lahir = r.tgl_lahir AND b.jenis_kelamin = r.jenis_kelamin);
+
+DELETE FROM link_record r
+USING link_unchanged u
+WHERE u.source = r.source AND u.source_key = r.source_key;
+
+-- in the primary key's order: appended to its index, not scattered through it
+INSERT INTO recon.link (night, source, source_key, nik, method, step, score)
+SELECT %(night)s, l.source, l.source_key, l.nik, l.method, l.step, l.score
+FROM recon.link l
+JOIN link_unchanged u ON u.source = l.source AND u.source_key = l.source_key
+WHERE l.night = %(previous)s
+ORDER BY l.source, l.source_key;

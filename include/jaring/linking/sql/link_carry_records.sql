@@ -3,21 +3,22 @@
 -- of its birth block changed (step 2). Those leave link_record; the carried links are the last statement.
 DROP TABLE IF EXISTS link_unchanged;
 CREATE TEMP TABLE link_unchanged AS
-WITH previous AS (
-    SELECT 'bpjs'::text AS source, kpj::text AS source_key, nik, nama, nama_key, tgl_lahir, jenis_kelamin
-    FROM staging.participant WHERE night = %(previous)s
-    UNION ALL
-    SELECT 'dtsen', id_individu::text, nik, nama, nama_key, tgl_lahir, jenis_kelamin
-    FROM staging.dtsen_individual WHERE night = %(previous)s
-)
-SELECT r.source, r.source_key
-FROM link_record r
-JOIN previous p ON p.source = r.source AND p.source_key = r.source_key
-WHERE (p.nik, p.nama, p.nama_key, p.tgl_lahir, p.jenis_kelamin)
-      IS NOT DISTINCT FROM (r.nik, r.nama, r.nama_key, r.tgl_lahir, r.jenis_kelamin)
-  AND NOT EXISTS (SELECT 1 FROM link_changed_person c WHERE c.nik = r.nik)
+SELECT same.source, same.source_key
+FROM (
+    SELECT source, source_key, nik, nama, nama_key, tgl_lahir, jenis_kelamin FROM link_record
+    INTERSECT (
+        SELECT 'bpjs'::text, kpj::text, nik, nama, nama_key, tgl_lahir, jenis_kelamin
+        FROM staging.participant WHERE night = %(previous)s
+        UNION ALL
+        SELECT 'dtsen', id_individu::text, nik, nama, nama_key, tgl_lahir, jenis_kelamin
+        FROM staging.dtsen_individual WHERE night = %(previous)s
+    )
+) AS same  -- a set operation: NULLs compare equal, as "as it was" means
+WHERE NOT EXISTS (SELECT 1 FROM link_changed_person c WHERE c.nik = same.nik)
   AND NOT EXISTS (SELECT 1 FROM link_touched_block b
-                  WHERE b.tgl_lahir = r.tgl_lahir AND b.jenis_kelamin = r.jenis_kelamin);
+                  WHERE b.tgl_lahir = same.tgl_lahir AND b.jenis_kelamin = same.jenis_kelamin);
+
+ANALYZE link_unchanged;
 
 DELETE FROM link_record r
 USING link_unchanged u

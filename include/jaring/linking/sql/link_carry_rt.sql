@@ -9,18 +9,23 @@ FROM (SELECT source_key, nik FROM recon.link WHERE night = %(night)s AND source 
 FULL JOIN (SELECT source_key, nik FROM recon.link WHERE night = %(previous)s AND source = 'bpjs') AS p
   ON p.source_key = d.source_key
 WHERE d.nik IS DISTINCT FROM p.nik OR d.nik IN (SELECT nik FROM link_changed_person);
+ANALYZE link_moved_kpj;
 
 DROP TABLE IF EXISTS link_unchanged;
 CREATE TEMP TABLE link_unchanged AS
-SELECT r.source_ref
-FROM link_rt_row r
-JOIN staging.rt_row p ON p.night = %(previous)s AND p.source_ref = r.source_ref
-WHERE (p.nik, p.nama, p.nama_key, p.kpj, p.kode_kelurahan, p.no_rt, p.no_rw)
-      IS NOT DISTINCT FROM (r.nik, r.nama, r.nama_key, r.kpj, r.kode_kelurahan, r.no_rt, r.no_rw)
-  AND NOT EXISTS (SELECT 1 FROM link_changed_person c WHERE c.nik = r.nik)
-  AND NOT EXISTS (SELECT 1 FROM link_moved_kpj k WHERE k.kpj = r.kpj::text)
+SELECT same.source_ref
+FROM (
+    SELECT source_ref, nik, nama, nama_key, kpj, kode_kelurahan, no_rt, no_rw FROM link_rt_row
+    INTERSECT
+    SELECT source_ref, nik, nama, nama_key, kpj, kode_kelurahan, no_rt, no_rw
+    FROM staging.rt_row WHERE night = %(previous)s
+) AS same
+WHERE NOT EXISTS (SELECT 1 FROM link_changed_person c WHERE c.nik = same.nik)
+  AND NOT EXISTS (SELECT 1 FROM link_moved_kpj k WHERE k.kpj = same.kpj::text)
   AND NOT EXISTS (SELECT 1 FROM link_touched_area a
-                  WHERE a.kode_wilayah = r.kode_kelurahan AND a.no_rt = r.no_rt AND a.no_rw = r.no_rw);
+                  WHERE a.kode_wilayah = same.kode_kelurahan AND a.no_rt = same.no_rt AND a.no_rw = same.no_rw);
+
+ANALYZE link_unchanged;
 
 DELETE FROM link_rt_row r
 USING link_unchanged u

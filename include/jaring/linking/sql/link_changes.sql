@@ -27,3 +27,5 @@ WHERE was_wilayah IS NOT NULL
 UNION
 SELECT kode_wilayah, no_rt, no_rw FROM link_changed_person WHERE kode_wilayah IS NOT NULL;
 ANALYZE link_changed_person;
+ANALYZE link_touched_block;
+ANALYZE link_touched_area;

@@ -59,20 +59,23 @@ def link_all(night: date, conn, previous: date | None = None) -> Linked:
     clear_night(conn, "recon.link", night)
     if previous:
         sqlfile.execute(conn, __name__, "link_changes", params)
-    carried, links = link_identities(night, conn, previous)
-    _write(conn, night, links)
-    carried_rows, links = link_ledger_rows(night, conn, previous)
-    _write(conn, night, links)
-    conn.execute("DROP TABLE IF EXISTS link_changed_person, link_touched_block, link_touched_area, "
-                 "link_moved_kpj, link_unchanged, link_rt_row")
+    sqlfile.execute(conn, __name__, "link_records", params)
+    carried = _carry(conn, "link_carry_records", params)
+    _write(conn, night, link_identities(night, conn))
+    sqlfile.execute(conn, __name__, "link_rt_rows", params)
+    carried += _carry(conn, "link_carry_rt", params)  # compares night D's BPJS links, so after them
+    _write(conn, night, link_ledger_rows(night, conn))
+    conn.execute("DROP TABLE IF EXISTS link_record, link_rt_row, link_changed_person, link_touched_block, "
+                 "link_touched_area, link_moved_kpj, link_unchanged")
     rows = conn.execute(
         "SELECT source || ':' || method, count(*) FROM recon.link WHERE night = %(night)s GROUP BY 1", params
     )
-    return Linked(dict(rows.fetchall()), carried + carried_rows)
+    return Linked(dict(rows.fetchall()), carried)
 
 
 def _carry(conn, name: str, params: dict) -> int:
-    """Carry the previous night's links of the records `name`.sql finds unchanged; how many."""
+    """Carry the previous night's links of the records `name`.sql finds unchanged (they leave the
+    records to link); how many."""
     return sqlfile.execute(conn, __name__, name, params).rowcount if params["previous"] else 0
 
 
@@ -87,15 +90,12 @@ def _canonical_pairs(rows: list[tuple], a: int, b: int) -> list[tuple[str, str]]
     return list(zip(left, right, strict=True))
 
 
-def link_identities(night: date, conn, previous: date | None = None) -> tuple[int, list[Link]]:
-    """Steps 1-3 for BPJS participants and DTSEN individuals.
+def link_identities(night: date, conn) -> list[Link]:
+    """Steps 1-3 for the BPJS participants and DTSEN individuals in `link_record`.
 
-    The links carried from `previous` and step 1 with identical normalised names are written by SQL;
-    returns how many were carried, and the rest of the links.
+    Step 1 with identical normalised names is written by SQL; the links returned are the rest.
     """
-    params = {"night": night, "previous": previous}
-    sqlfile.execute(conn, __name__, "link_records", params)
-    carried = _carry(conn, "link_carry_records", params)
+    params = {"night": night}
     sqlfile.execute(conn, __name__, "link_exact_records", params)
     links: dict[tuple[str, str], Link] = {}
     nik_holder: dict[tuple[str, str], tuple[str, bool, bool, float]] = {}
@@ -113,8 +113,7 @@ def link_identities(night: date, conn, previous: date | None = None) -> tuple[in
     for (source, key), (nik, name_ok, same_birth, score) in nik_holder.items():
         if (source, key) not in links and name_ok != same_birth:
             links[source, key] = (source, key, nik, "nik-only", 3, score)
-    conn.execute("DROP TABLE IF EXISTS link_record")
-    return carried, list(links.values())
+    return list(links.values())
 
 
 def _single(agreeing: list[tuple[str, float]]) -> tuple[str, float] | None:
@@ -155,16 +154,12 @@ def _link_by_birth(conn, params: dict, settled: dict) -> dict[tuple[str, str], L
     return links
 
 
-def link_ledger_rows(night: date, conn, previous: date | None = None) -> tuple[int, list[Link]]:
-    """RT ledger rows: by NIK, else by KPJ, else by name within the ledger's RT.
+def link_ledger_rows(night: date, conn) -> list[Link]:
+    """The RT ledger rows in `link_rt_row`: by NIK, else by KPJ, else by name within the ledger's RT.
 
-    The links carried from `previous` and step 1 with identical normalised names are written by SQL;
-    returns how many were carried, and the rest of the links.
+    Step 1 with identical normalised names is written by SQL; the links returned are the rest.
     """
-    params = {"night": night, "previous": previous}
-    sqlfile.execute(conn, __name__, "link_rt_rows", params)
-    carried = _carry(conn, "link_carry_rt", params)
-    rows = sqlfile.execute(conn, __name__, "link_rt_candidates", params).fetchall()
+    rows = sqlfile.execute(conn, __name__, "link_rt_candidates", {"night": night}).fetchall()
     own = names.canonical_many([row[1] for row in rows])
     by_nik = names.canonical_many([row[6] for row in rows])
     by_kpj = names.canonical_many([row[8] for row in rows])
@@ -181,7 +176,7 @@ def link_ledger_rows(night: date, conn, previous: date | None = None) -> tuple[i
             unresolved[kel, rt, rw].append((ref, canon))
     if unresolved:
         links.extend(_link_by_area(conn, night, unresolved))
-    return carried, links
+    return links
 
 
 def _link_by_area(conn, night: date, unresolved) -> list[Link]:

@@ -24,10 +24,8 @@ DELETE FROM link_record r
 USING link_unchanged u
 WHERE u.source = r.source AND u.source_key = r.source_key;
 
--- in the primary key's order: appended to its index, not scattered through it
 INSERT INTO recon.link (night, source, source_key, nik, method, step, score)
 SELECT %(night)s, l.source, l.source_key, l.nik, l.method, l.step, l.score
 FROM recon.link l
 JOIN link_unchanged u ON u.source = l.source AND u.source_key = l.source_key
-WHERE l.night = %(previous)s
-ORDER BY l.source, l.source_key;
+WHERE l.night = %(previous)s;

@@ -31,10 +31,8 @@ DELETE FROM link_rt_row r
 USING link_unchanged u
 WHERE u.source_ref = r.source_ref;
 
--- in the primary key's order: appended to its index, not scattered through it
 INSERT INTO recon.link (night, source, source_key, nik, method, step, score)
 SELECT %(night)s, l.source, l.source_key, l.nik, l.method, l.step, l.score
 FROM recon.link l
 JOIN link_unchanged u ON u.source_ref = l.source_key
-WHERE l.night = %(previous)s AND l.source = 'rt'
-ORDER BY l.source_key;
+WHERE l.night = %(previous)s AND l.source = 'rt';

@@ -23,6 +23,7 @@ files (`~$name`) are skipped, counted and logged: they are not uploads.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -160,10 +161,23 @@ def digest_file(file: InboxFile) -> str:
 
 
 def _open(file: InboxFile):
+    """The upload opened without following a link, then checked by what was opened (the kernel's own path of
+    the descriptor): a folder swapped for a link between the check and the open cannot lead outside."""
     inbox = file.path.parents[file.relative_path.count("/")]
-    if not file.path.resolve().is_relative_to(inbox.resolve()):
+    handle = open(os.open(file.path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+    try:
+        opened = Path(os.readlink(f"/proc/self/fd/{handle.fileno()}"))
+    except OSError:  # no /proc: the path as it resolves now
+        opened = file.path.resolve()
+    if not opened.is_relative_to(_real_folder(str(inbox))):
+        handle.close()
         raise PermissionError(f"resolves outside the RT inbox: {safe_name(file.relative_path)}")
-    return open(os.open(file.path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+    return handle
+
+
+@functools.lru_cache(maxsize=8)
+def _real_folder(folder: str) -> Path:
+    return Path(folder).resolve()
 
 
 def ingest(night: date, conn, inbox: Path, full: bool = False) -> dict:

@@ -193,11 +193,11 @@ def _getter(row: list, columns: dict[str, int]):
 
 def _is_footer(row: list, cell) -> bool:
     """The totals row or a signature line: a marker text (totals: in the first cell) and no NIK."""
-    texts = [t.upper() for t in (values.text(c) for c in row) if t]
-    if not texts:
-        return False
     nik = (values.text(cell("nik")) or "").upper()
     if nik and not nik.startswith(_FOOTER_MARKERS + _TOTAL_MARKERS):
+        return False  # most rows, decided before reading the whole row
+    texts = [t.upper() for t in (values.text(c) for c in row) if t]
+    if not texts:
         return False
     if _TOTAL.match(texts[0]):
         return True

@@ -77,7 +77,7 @@ def is_header(row: list) -> bool:
 # ------------------------------------------------------------------ plain text
 def text(cell: object) -> str | None:
     """A cell as trimmed text (numbers without a spurious `.0`); None if empty."""
-    if cell is None:
+    if cell is None or cell == "":  # most cells of a grid: the empty string
         return None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)

@@ -45,8 +45,9 @@ so clearing a task or re-running a night never duplicates anything.
   `jaring backfill --stale` recomputes them in order.
 - **deliver** off: the outbox is written, nothing is mailed or PUT (`send_reports` and
   `put_bpjs` are skipped).
-- **full**: a night builds the registry on night D-1's (its `/v1/peristiwa` events) and reuses an
-  unchanged DTSEN release; `full` = true pulls them whole. A backfill pulls in full unless
+- **full**: a night builds the registry on night D-1's (its `/v1/peristiwa` events), reuses an
+  unchanged DTSEN release and carries over the BPJS months whose pages did not change; `full` =
+  true pulls and judges them whole. A backfill pulls in full unless
   `full` = false; a night whose night before did not land pulls in full anyway.
 - `jaring status --date D` lists every attempt of every step; the warehouse schema is
   migrated once per deployment (`jaring db migrate`), not by the tasks.
@@ -189,8 +190,8 @@ def jaring_nightly():
         return run_step("ingest_dukcapil", night, full=pulls_in_full(params, dag_run))
 
     @step_task("ingest_bpjs")
-    def ingest_bpjs(night: str) -> dict:
-        return run_step("ingest_bpjs", night)
+    def ingest_bpjs(night: str, params=None, dag_run=None) -> dict:
+        return run_step("ingest_bpjs", night, full=pulls_in_full(params, dag_run))
 
     @step_task("ingest_dtsen")
     def ingest_dtsen(night: str, params=None, dag_run=None) -> dict:

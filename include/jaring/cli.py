@@ -167,7 +167,7 @@ def parser() -> argparse.ArgumentParser:
     night.add_argument("--no-deliver", action="store_true", help="skip the e-mails and the BPJS PUT")
     night.add_argument("--full", action="store_true",
                        help="pull every source in full and link every record (else the registry, DTSEN, the "
-                            "ledgers and the links build on night D-1)")
+                            "ledgers, BPJS's unchanged months and the links build on night D-1)")
     night.set_defaults(func=cmd_night)
 
     backfill = sub.add_parser("backfill", help="re-run nights D1..D2 (inclusive) under the Airflow scheduler")

@@ -38,10 +38,10 @@ def ingest_dukcapil(night: date, conn, full: bool = False) -> dict:
     return dukcapil.ingest(night, conn, full=full)
 
 
-def ingest_bpjs(night: date, conn) -> dict:
+def ingest_bpjs(night: date, conn, full: bool = False) -> dict:
     from jaring.sources import bpjs
 
-    return bpjs.ingest(night, conn)
+    return bpjs.ingest(night, conn, full=full)
 
 
 def ingest_dtsen(night: date, conn, full: bool = False) -> dict:
@@ -162,7 +162,7 @@ STEPS: dict[str, Step] = {
              "for good, the agency; then clear this task.", writes=("staging.person",), incremental=True),
         Step("ingest_bpjs", ingest_bpjs, doc="BPJS roster, payments, claims as of D. **On failure** the log "
              "names `bpjs_tk_api` (credentials: login/password of the connection); clear this task once "
-             "BPJS answers.", writes=("staging.participant", "staging.payment", "staging.claim")),
+             "BPJS answers.", writes=("staging.participant", "staging.payment", "staging.claim"), incremental=True),
         Step("ingest_dtsen", ingest_dtsen, doc="The DTSEN release current at D. **On failure** check the "
              "`dtsen_db` connection and that a release with `tgl_rilis` ≤ D exists.",
              writes=("staging.dtsen_individual",), incremental=True),

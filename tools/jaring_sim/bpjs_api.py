@@ -82,7 +82,7 @@ class Table:
                     else:
                         row.append(pool.setdefault(value, value))
                 rows.append(tuple(row))
-        rows.sort(key=lambda row: row[0])
+        rows.sort(key=lambda row: (row[0] is not None, row[0] or ""))  # a record without its key comes first
         return cls(columns, rows)
 
     def index(self, name: str) -> int:

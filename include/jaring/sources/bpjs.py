@@ -8,10 +8,19 @@ Payments are read for every coverage month the rules need: from the later of
 the arrears window) up to the month of D, months in parallel.
 The whole source (raw pages, three staging tables, quarantine, verdicts) is
 replaced in one transaction; one blocking failure rejects all of BPJS tonight.
+
+The API has no "changed since": every night reads every month. A month whose
+pages are byte for byte those of night D-1 (when all of BPJS landed then) is
+not judged again: its payments staged on D-1 are carried over, and only the
+other months' payments, with those D-1 quarantined, are validated (the volume
+rules are judged on the whole count first). Where that could differ from
+judging every payment (a payment without an ID_BAYAR, two sharing one, a whole
+count the volume rules refuse) every month is validated; so does `full=True`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -19,7 +28,7 @@ from datetime import date
 from jaring.nights import add_months, month_of
 from jaring.sources import landing
 from jaring.sources.http import ClientCredentials, CursorExpired, HttpClient, SourceError, SourceUnavailable
-from jaring.warehouse import db
+from jaring.warehouse import db, sqlfile
 
 log = logging.getLogger(__name__)
 
@@ -55,27 +64,83 @@ def client() -> HttpClient:
     return HttpClient(ep, ClientCredentials(ep.login, ep.password))
 
 
-def ingest(night: date, conn, http: HttpClient | None = None, limit: int = LIMIT, workers: int = WORKERS) -> dict:
-    """Pull BPJS as of `night` and stage it; returns counts (no personal data)."""
+def ingest(night: date, conn, http: HttpClient | None = None, limit: int = LIMIT, workers: int = WORKERS,
+           full: bool = False) -> dict:
+    """Pull BPJS as of `night` and stage it; returns counts (no personal data). `full`: judge every month's
+    payments, carrying nothing over from night D-1."""
+    from jaring import policy
+
     http = http or client()
+    floor = policy.load().volume_floor
+    previous = None if full else previous_night(conn, night)
+    carried: dict = {}
 
     def land(conn, pulled) -> dict:
-        _land_raw(conn, night, pulled["listings"])
-        return pulled["frames"]
+        digests = _land_raw(conn, night, pulled["listings"])
+        frames = {"bpjs_peserta": pulled["roster"], "bpjs_klaim": _frame(pulled["listings"]["klaim"], BPJS_KLAIM_COLUMNS)}
+        plan = previous and _carry_plan(conn, night, previous, pulled, digests, floor.get("bpjs_iuran"))
+        if plan:
+            carried.update(plan)
+            frames["bpjs_iuran"] = landing.Partial(landing.frame(plan["judged"], BPJS_IURAN_COLUMNS))
+        else:
+            frames["bpjs_iuran"] = _frame(_payment_pages(pulled), BPJS_IURAN_COLUMNS)
+        return frames
 
     def stage(conn, pulled, frames, results) -> dict:
+        payments = _stage_payments(conn, night, frames["bpjs_iuran"], results["bpjs_iuran"])
+        if carried:
+            moved = sqlfile.execute(conn, __name__, "bpjs_carry_payments",
+                                    {"night": night, "previous": previous, "months": carried["months"]})
+            payments |= {"received": carried["received"], "judged": payments["received"],
+                         "staged": payments["staged"] + moved.rowcount, "carried_over": moved.rowcount}
         return {
             "participants": _stage_roster(conn, night, frames["bpjs_peserta"], results["bpjs_peserta"]),
-            "payments": _stage_payments(conn, night, frames["bpjs_iuran"], results["bpjs_iuran"]),
+            "payments": payments,
             "claims": _stage_claims(conn, night, frames["bpjs_klaim"], results["bpjs_klaim"]),
-            "months": pulled["months"], "http": dict(http.stats),
-        }
+            "months": len(pulled["months"]), "http": dict(http.stats),
+        } | ({"mode": "months_carried", "previous_night": previous.isoformat(),
+              "months_carried": len(carried["months"])} if carried else {"mode": "full"})
 
-    return landing.ingest(SOURCE, night, conn, lambda: _pull(http, night, limit, workers), land, stage)
+    return landing.ingest(SOURCE, night, conn, lambda: _pull(http, night, limit, workers), land, stage, floor)
+
+
+def previous_night(conn, night: date) -> date | None:
+    """Night D-1 when all of BPJS landed then (each of its suites accepted), else None."""
+    with conn.transaction():  # a read of its own: the ingest needs an idle connection
+        found = sqlfile.execute(conn, __name__, "bpjs_previous_night", {"night": night}).fetchone()
+    return found[0] if found else None
+
+
+def _carry_plan(conn, night: date, previous: date, pulled: dict, digests: dict[str, str],
+                floor: int | None) -> dict | None:
+    """The months whose pages are night D-1's and the payments still to judge (the other months', and those
+    D-1 quarantined); None when carrying could differ from judging every payment."""
+    from jaring.validation.suites import volume_passes
+
+    by_month = {month: [r for page in pulled["listings"][f"iuran:{month}"] for r in page] for month in pulled["months"]}
+    ids = [r.get("ID_BAYAR") for records in by_month.values() for r in records]
+    if not all(isinstance(i, str) and i for i in ids) or len(set(ids)) != len(ids):
+        return None  # a payment without an ID_BAYAR, or two sharing one: every payment is judged together
+    if not volume_passes(len(ids), landing.previous_count(conn, "staging.payment", night), floor):
+        return None  # the volume rules refuse the whole count: every payment is judged, so the verdict says so
+    before = dict(sqlfile.execute(conn, __name__, "bpjs_previous_digests", {"previous": previous}).fetchall())
+    quarantined = {i for (i,) in sqlfile.execute(conn, __name__, "bpjs_previous_quarantined", {"previous": previous})}
+    # a month is carried when its pages are D-1's and each of its payments is of that month (a payment
+    # listed under another month is staged under its own: D-1's rows of a month are then not one listing's)
+    same = {m for m, records in by_month.items() if before.get(f"iuran:{m}") == digests[f"iuran:{m}"]
+            and all(r.get("BULAN_IURAN") == m for r in records)}
+    expected = {m: sum(r["ID_BAYAR"] not in quarantined for r in by_month[m]) for m in same}
+    staged = dict(sqlfile.execute(conn, __name__, "bpjs_previous_months", {"previous": previous,
+                                                                           "months": sorted(same)}).fetchall())
+    same = {m for m in same if staged.get(m, 0) == expected[m]}  # else D-1 staged that month otherwise
+    if not same:
+        return None
+    judged = [r for m, records in by_month.items() for r in records if m not in same or r["ID_BAYAR"] in quarantined]
+    return {"months": sorted(same), "judged": judged, "received": len(ids)}
 
 
 def _pull(http: HttpClient, night: date, limit: int, workers: int) -> dict:
-    """Roster, the payments of every month the rules need, and claims: raw pages per listing, and frames."""
+    """Roster, the payments of every month the rules need, and claims: raw pages per listing."""
     as_of = night.isoformat()
     roster_pages = listing(http, "/v1/peserta", {"as_of": as_of}, limit)
     roster = _frame(roster_pages, BPJS_PESERTA_COLUMNS)
@@ -87,10 +152,11 @@ def _pull(http: HttpClient, night: date, limit: int, workers: int) -> dict:
                           limit)
     listings = {"peserta": roster_pages, "klaim": claim_pages}
     listings |= {f"iuran:{month}": pages for month, pages in payment_pages.items()}
-    frames = {"bpjs_peserta": roster,
-              "bpjs_iuran": _frame([p for m in months for p in payment_pages[m]], BPJS_IURAN_COLUMNS),
-              "bpjs_klaim": _frame(claim_pages, BPJS_KLAIM_COLUMNS)}
-    return {"listings": listings, "frames": frames, "months": len(months)}
+    return {"listings": listings, "roster": roster, "months": months}
+
+
+def _payment_pages(pulled: dict) -> list[list[dict]]:
+    return [page for month in pulled["months"] for page in pulled["listings"][f"iuran:{month}"]]
 
 
 def listing(http: HttpClient, path: str, params: dict, limit: int) -> list[list[dict]]:
@@ -137,10 +203,20 @@ def _frame(pages, columns):
     return landing.frame([r for page in pages for r in page], columns)
 
 
-def _land_raw(conn, night, listings: dict[str, list]) -> None:
-    db.copy_rows(conn, "raw.bpjs_page", ("night", "listing", "seq", "records"), (
-        (night, name, seq, landing.json_text(page)) for name, pages in listings.items()
-        for seq, page in enumerate(pages, start=1)))
+def _land_raw(conn, night, listings: dict[str, list]) -> dict[str, str]:
+    """Store each page's JSON; returns each listing's digest (sql/bpjs_previous_digests.sql's, of its pages'
+    texts joined by newlines: JSON text holds none of its own)."""
+    digests = {name: hashlib.sha256() for name in listings}
+
+    def pages():
+        for name, listed in listings.items():
+            for seq, page in enumerate(listed, start=1):
+                text = landing.json_bytes(page)
+                digests[name].update(text if seq == 1 else b"\n" + text)
+                yield night, name, seq, text.decode()
+
+    db.copy_rows(conn, "raw.bpjs_page", ("night", "listing", "seq", "records"), pages())
+    return {name: digest.hexdigest() for name, digest in digests.items()}
 
 
 def _ref(index: int, raw: dict) -> str:

@@ -5,9 +5,9 @@
 `pull()` reads the agency (HTTP, the DTSEN database, the inbox) outside any warehouse transaction: a slow
 or failing agency never holds the warehouse. Then one transaction replaces night D: the source's rows of
 night D (its tables, verdicts, quarantine) are removed, `land(conn, pulled)` writes the raw rows and gives
-a frame per suite, every frame is validated, a blocking failure rolls it all back (night D's previous rows
-stay) and raises `SourceRejected` with its verdicts kept for the Data Docs, `stage(conn, pulled, frames, results)`
-stages and returns counts, and the verdicts are stored.
+a frame per suite (or a `Partial` one), every frame is validated, a blocking failure rolls it all back
+(night D's previous rows stay) and raises `SourceRejected` with its verdicts kept for the Data Docs,
+`stage(conn, pulled, frames, results)` stages and returns counts, and the verdicts are stored.
 """
 
 from __future__ import annotations
@@ -41,6 +41,15 @@ class Source:
     def night_tables(self) -> list:
         return [*self.tables, ("ops.validation_result", {"suite": list(self.suites)}),
                 ("quarantine.record", {"source": self.name}), ("staging.invalid_record", {"source": self.name})]
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What `land` gives for a suite whose frame holds only the records night D-1 did not already judge (the
+    rest is carried over): validated without the volume rules, which judge a whole listing (the adapter
+    judged its whole count with `suites.volume_passes` before choosing to carry)."""
+
+    frame: object
 
 
 def ingest(source: Source, night: date, conn, pull: Callable[[], object], land: Callable[..., dict],
@@ -86,7 +95,10 @@ def _ingest(source: Source, night: date, conn, pull, land, stage, volume_floor: 
         with db.night_replacement(conn, source.night_tables(), night):
             previous = {suite: previous_count(conn, table, night) for suite, table in source.volume_tables.items()}
             frames = land(conn, pulled)
-            results = {suite: validate(suite, frames[suite], columns, previous.get(suite), volume_floor.get(suite))
+            partial = {suite for suite, frame in frames.items() if isinstance(frame, Partial)}
+            frames = {suite: frame.frame if suite in partial else frame for suite, frame in frames.items()}
+            results = {suite: validate(suite, frames[suite], columns, *(
+                           (None, None) if suite in partial else (previous.get(suite), volume_floor.get(suite))))
                        for suite, columns in source.suites.items()}
             validated = time.monotonic()
             for result in results.values():

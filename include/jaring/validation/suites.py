@@ -71,6 +71,12 @@ def volume_rule(previous_count: int) -> Rule:
                 "ExpectTableRowCountToBeBetween", {"min_value": low, "max_value": high})
 
 
+def volume_passes(count: int, previous_count: int | None, floor: int | None) -> bool:
+    """Whether `count` rows pass the volume rules a suite gets with `previous_count` and `floor`."""
+    rules = [*([volume_rule(previous_count)] if previous_count else []), *([volume_floor_rule(floor)] if floor else [])]
+    return all(rule.kwargs["min_value"] <= count <= rule.kwargs.get("max_value", count) for rule in rules)
+
+
 def volume_floor_rule(floor: int) -> Rule:
     """The policy's absolute minimum (`volume_floor` in policy.yaml): BLOCKING on every night, the first too."""
     return Rule("volume_at_least_policy_floor", BLOCKING,

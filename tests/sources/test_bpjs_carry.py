@@ -1,0 +1,130 @@
+"""An incremental BPJS night: the months whose pages did not change since night D-1 are carried over, not judged
+again, and the night is what judging every payment gives (the real simulated API and warehouse)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import timedelta
+
+import pytest
+from simulate.tiny_world import build
+
+from jaring.sources import bpjs
+from jaring.validation import SourceRejected
+from jaring.warehouse import db
+from jaring_sim import bpjs_api
+
+NIGHT_ROWS = {  # table -> what tells two nights' rows apart, beyond the night
+    "staging.payment": "id_bayar, kpj, bulan, jumlah, tgl_bayar, kanal",
+    "staging.participant": "kpj, nik, nama, status_kepesertaan, tgl_nonaktif",
+    "quarantine.record": "source_ref, reason, expectation, raw_record::text",
+    "staging.invalid_record": "source_ref, reason",
+}
+
+
+ACTIVE = "22014587310"  # the tiny world's participant paying all along
+# forty premiums paid long before the nights, so that a night's few new payments stay within the volume rule
+PAID_LONG_AGO = [[f"B6{n:03d}", ACTIVE, f"2026-0{1 + n % 5}", 16800, "2026-06-30", "BANK"] for n in range(40)]
+
+
+def world_with(tmp_path, payments: list[list]):
+    """The tiny world, its payments plus `payments` ([ID_BAYAR, KPJ, BULAN_IURAN, JUMLAH, TGL_BAYAR, KANAL])."""
+    world = build(tmp_path / "world", extra_participants=100)  # a roster the one joining on D leaves in 20 %
+    assert world.kpj["active"] == ACTIVE
+    with open(world.dir / "bpjs_iuran.csv", "a", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(PAID_LONG_AGO + payments)
+    return world
+
+
+def night_rows(conn, night) -> dict[str, list[tuple]]:
+    return {table: conn.execute(f"SELECT {columns} FROM {table} WHERE night = %s AND "
+                                f"{'true' if table.startswith('staging.p') else 'source = %s'} ORDER BY 1, 2",
+                                (night,) if table.startswith("staging.p") else (night, "bpjs")).fetchall()
+            for table, columns in NIGHT_ROWS.items()}
+
+
+def ingest_d_minus_1_then_d(world, warehouse, monkeypatch, tmp_path, **options):
+    """Night D-1 (in full: nothing before it), then night D incrementally and again in full; returns night D's
+    counts and rows each way."""
+    server = bpjs_api.make_server(world.dir, client_secret="demo-secret", state_dir=tmp_path).start()
+    monkeypatch.setenv("AIRFLOW_CONN_BPJS_TK_API", json.dumps({
+        "conn_type": "http", "host": server.host, "port": server.port, "schema": "http", "login": "jaring",
+        "password": "demo-secret", "extra": {"retry_base_delay": 0.05, "retry_total_seconds": 20}}))
+    night = world.night
+    try:
+        with db.connect(warehouse, autocommit=True) as conn:
+            first = bpjs.ingest(night - timedelta(days=1), conn, limit=2)
+            carried = bpjs.ingest(night, conn, limit=2, **options)
+            carried_rows = night_rows(conn, night)
+            whole = bpjs.ingest(night, conn, limit=2, full=True)
+            whole_rows = night_rows(conn, night)
+    finally:
+        server.shutdown()
+    assert first["mode"] == "full" and whole["mode"] == "full"
+    return carried, carried_rows, whole_rows
+
+
+def test_unchanged_months_are_carried_over_and_the_night_is_what_judging_every_payment_gives(
+        warehouse, monkeypatch, tmp_path):
+    world = world_with(tmp_path, [
+        ["B7001", ACTIVE, "2026-07", 16800, "2026-08-12", "BANK"],  # an old month, unchanged
+        ["B7002", ACTIVE, "2026-06", 16800, "2026-11-20", "RT"],  # arrears paid on night D: its month changed
+        ["B7003", ACTIVE, "2026-08", -16800, "2026-09-10", "BANK"],  # quarantined on D-1, its month unchanged
+    ])
+    carried, rows, whole = ingest_d_minus_1_then_d(world, warehouse, monkeypatch, tmp_path)
+    assert carried["mode"] == "months_carried" and carried["previous_night"] == "2026-11-19"
+    # 2026-06 (B7002) and 2026-10 (B0004, paid on D) changed; every other month of the window is carried
+    assert carried["months_carried"] == carried["months"] - 2
+    payments = carried["payments"]
+    # the changed months' payments (B7002; B0002 and B0004 of 2026-10), and B7003: D-1 quarantined it
+    assert payments["judged"] == 4
+    assert payments["carried_over"] == payments["staged"] - 3 and payments["quarantined"] == 1
+    assert rows == whole
+    staged = {row[0] for row in rows["staging.payment"]}
+    assert {"B7001", "B7002", "B0004"} <= staged and "B7003" not in staged
+    assert [r[:3] for r in rows["quarantine.record"] if "B7003" in r[3]] == [
+        (f"bpjs:{ACTIVE}", "JUMLAH is not a positive number (ID_BAYAR B7003)", "jumlah_positive")]
+
+
+@pytest.mark.parametrize("payments, why", [
+    ([["", ACTIVE, "2026-07", 16800, "2026-08-12", "BANK"]], "a payment without an ID_BAYAR"),
+    ([["B7001", ACTIVE, "2026-07", 16800, "2026-08-12", "BANK"],
+      ["B7001", ACTIVE, "2026-05", 16800, "2026-06-12", "BANK"]], "two payments sharing an ID_BAYAR"),
+])
+def test_every_month_is_judged_where_carrying_could_differ(payments, why, warehouse, monkeypatch, tmp_path):
+    carried, rows, whole = ingest_d_minus_1_then_d(world_with(tmp_path, payments), warehouse, monkeypatch, tmp_path)
+    assert carried["mode"] == "full", why
+    assert rows == whole
+    if len(payments) == 2:  # neither copy staged, whichever month each is listed in
+        assert "B7001" not in {row[0] for row in rows["staging.payment"]}
+        assert [r[2] for r in rows["quarantine.record"] if "B7001" in r[3]] == ["id_bayar_unique"]
+
+
+def test_a_full_night_judges_every_month(warehouse, monkeypatch, tmp_path):
+    carried, rows, whole = ingest_d_minus_1_then_d(world_with(tmp_path, []), warehouse, monkeypatch, tmp_path,
+                                                   full=True)
+    assert carried["mode"] == "full" and "carried_over" not in carried["payments"]
+    assert rows == whole
+
+
+def test_a_count_the_volume_rules_refuse_is_judged_whole_and_rejected(warehouse, monkeypatch, tmp_path):
+    world = world_with(tmp_path, [])
+    server = bpjs_api.make_server(world.dir, client_secret="demo-secret", state_dir=tmp_path).start()
+    monkeypatch.setenv("AIRFLOW_CONN_BPJS_TK_API", json.dumps({
+        "conn_type": "http", "host": server.host, "port": server.port, "schema": "http", "login": "jaring",
+        "password": "demo-secret", "extra": {"retry_base_delay": 0.05, "retry_total_seconds": 20}}))
+    try:
+        with db.connect(warehouse, autocommit=True) as conn:
+            bpjs.ingest(world.night - timedelta(days=1), conn, limit=2)
+            # night D-1 staged 43 payments, night D's 44 are within 20 %; 63 on D-1 and they are not
+            conn.execute("INSERT INTO staging.payment (night, id_bayar, kpj, bulan, jumlah, tgl_bayar) "
+                         "SELECT %s::date - 1, 'X' || n, %s, '2026-01', 16800, '2026-02-01' "
+                         "FROM generate_series(1, 20) n", (world.night, ACTIVE))
+            with pytest.raises(SourceRejected):
+                bpjs.ingest(world.night, conn, limit=2)
+            verdict = conn.execute("SELECT blocking, counts FROM ops.validation_result WHERE night = %s "
+                                   "AND suite = 'bpjs_iuran'", (world.night,)).fetchone()
+    finally:
+        server.shutdown()
+    assert verdict[0] == ["volume_within_20_percent_of_previous_night"]

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,9 +24,8 @@ from jaring_dev.postgres import LocalPostgres, free_port
 from jaring_dev.stack import connections_env
 
 JARING = [sys.executable, "-m", "jaring.cli"]
-# a step as an Airflow task runs it: in a process that imported the tasks' modules before the task began
-# (Airflow forks tasks from workers that imported jaring.warm_workers); the step's own seconds exclude that
-JARING_TASK = [sys.executable, "-c", "import sys, jaring.warm_workers; from jaring.cli import main; sys.exit(main(sys.argv[1:]))"]
+# a step as an Airflow task runs it (warm_task.py); the step's own seconds exclude its imports
+JARING_TASK = [sys.executable, str(Path(__file__).with_name("warm_task.py"))]
 JARING_SIM = [sys.executable, "-m", "jaring_sim.cli"]
 INGEST_STEPS = ("ingest_dukcapil", "ingest_bpjs", "ingest_dtsen", "ingest_rt")
 BESIDE_RECONCILE = ("reconcile", "build_datadocs")  # after the ingests, at once (as the DAG runs them)
@@ -215,7 +215,7 @@ def run_night(stack: Stack, night: date, label: str, parallel: bool,
     env = stack.env()
     run = NightRun(night, label, parallel)
 
-    def one(step: str) -> None:
+    def one(step: str, env: dict = env) -> None:
         named = "publish" if step in STEPS_MEASURED else step
         argv = [*JARING_TASK, "night", "--date", night.isoformat(), "--steps", named, *extra_args]
         run.steps[step] = run_measured(argv, env, wrapper_of(label, step) if wrapper_of else None)
@@ -226,11 +226,14 @@ def run_night(stack: Stack, night: date, label: str, parallel: bool,
                 one(step)
             return
         errors: list[BaseException] = []
-        threads = [threading.Thread(target=_capturing(one, step, errors)) for step in steps]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        with tempfile.TemporaryDirectory(prefix="jaring-barrier-") as barrier:
+            at_once = env | {"JARING_BENCH_BARRIER": barrier}
+            threads = [threading.Thread(target=_capturing(lambda s: one(s, at_once), step, errors)) for step in steps]
+            for thread in threads:
+                thread.start()
+            _release_when_imported(Path(barrier), threads)
+            for thread in threads:
+                thread.join()
         if errors:
             raise errors[0]
 
@@ -243,6 +246,14 @@ def run_night(stack: Stack, night: date, label: str, parallel: bool,
     for step, measured in run.steps.items():
         measured.rows, measured.own, measured.counts = stack.journal(night, step)
     return run
+
+
+def _release_when_imported(barrier: Path, threads: list[threading.Thread]) -> None:
+    """Let a stage's steps begin their work together, once each has imported (warm_task.py), or at once when
+    one of them ended before (it failed: the others must not wait for it)."""
+    while len(list(barrier.glob("*.ready"))) < len(threads) and all(t.is_alive() for t in threads):
+        time.sleep(0.01)
+    (barrier / "go").touch()
 
 
 COMPARED_TABLES = ("staging.person", "staging.dtsen_individual", "staging.participant", "staging.payment",

@@ -1,0 +1,22 @@
+"""One step as a warm Airflow task runs it: in a process that imported the tasks' modules before the task
+began (Airflow forks tasks from workers that imported `jaring.warm_workers`).
+
+When the harness runs a stage's steps at once, each waits, imported, until all are (`JARING_BENCH_BARRIER`:
+a folder; each step writes `<pid>.ready` in it, the harness writes `go`): on warm workers no task's imports
+take the CPU from another task's work, and in cold processes started together they would.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import jaring.warm_workers  # noqa: F401  (the imports a warm worker has done)
+from jaring.cli import main
+
+barrier = os.environ.get("JARING_BENCH_BARRIER")
+if barrier:
+    Path(barrier, f"{os.getpid()}.ready").touch()
+    while not Path(barrier, "go").exists():
+        time.sleep(0.01)
+sys.exit(main(sys.argv[1:]))

@@ -128,3 +128,20 @@ def test_a_count_the_volume_rules_refuse_is_judged_whole_and_rejected(warehouse,
     finally:
         server.shutdown()
     assert verdict[0] == ["volume_within_20_percent_of_previous_night"]
+
+
+def test_a_payment_rule_that_flags_makes_every_month_judged(warehouse, monkeypatch, tmp_path):
+    # a flagged payment is staged and reported: its report (staging.invalid_record) is not carried over
+    from jaring.validation import suites
+
+    plain = suites.SUITES["bpjs_iuran"]
+
+    def flagging(columns):
+        built = plain(columns)
+        rule = suites.matches("kanal_is_bank", "KANAL", r"^BANK$", "KANAL is not BANK", suites.FLAG)
+        return suites.Suite(built.name, built.source, built.columns, (*built.rules, rule), built.derive)
+
+    monkeypatch.setitem(suites.SUITES, "bpjs_iuran", flagging)
+    carried, rows, whole = ingest_d_minus_1_then_d(world_with(tmp_path, []), warehouse, monkeypatch, tmp_path)
+    assert carried["mode"] == "full"
+    assert rows == whole and rows["staging.invalid_record"]  # B0001's PEMKOT, B0005's RT: reported each night

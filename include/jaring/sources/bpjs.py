@@ -15,7 +15,8 @@ not judged again: its payments staged on D-1 are carried over, and only the
 other months' payments, with those D-1 quarantined, are validated (the volume
 rules are judged on the whole count first). Where that could differ from
 judging every payment (a payment without an ID_BAYAR, two sharing one, a whole
-count the volume rules refuse) every month is validated; so does `full=True`.
+count the volume rules refuse, a payment rule that flags rather than
+quarantines) every month is validated; so does `full=True`.
 """
 
 from __future__ import annotations
@@ -115,8 +116,10 @@ def _carry_plan(conn, night: date, previous: date, pulled: dict, digests: dict[s
                 floor: int | None) -> dict | None:
     """The months whose pages are night D-1's and the payments still to judge (the other months', and those
     D-1 quarantined); None when carrying could differ from judging every payment."""
-    from jaring.validation.suites import volume_passes
+    from jaring.validation.suites import FLAG, suite, volume_passes
 
+    if any(rule.disposition == FLAG for rule in suite("bpjs_iuran", BPJS_IURAN_COLUMNS).rules):
+        return None  # a flagged payment is staged and reported: its report is not carried over
     by_month = {month: [r for page in pulled["listings"][f"iuran:{month}"] for r in page] for month in pulled["months"]}
     ids = [r.get("ID_BAYAR") for records in by_month.values() for r in records]
     if not all(isinstance(i, str) and i for i in ids) or len(set(ids)) != len(ids):

@@ -15,11 +15,11 @@ from jaring.validation import SourceRejected
 from jaring.warehouse import db
 from jaring_sim import bpjs_api
 
-NIGHT_ROWS = {  # table -> what tells two nights' rows apart, beyond the night
-    "staging.payment": "id_bayar, kpj, bulan, jumlah, tgl_bayar, kanal",
-    "staging.participant": "kpj, nik, nama, status_kepesertaan, tgl_nonaktif",
-    "quarantine.record": "source_ref, reason, expectation, raw_record::text",
-    "staging.invalid_record": "source_ref, reason",
+NIGHT_ROWS = {  # table -> (what tells two nights' rows apart, beyond the night; which rows are BPJS's)
+    "staging.payment": ("id_bayar, kpj, bulan, jumlah, tgl_bayar, kanal", "true"),
+    "staging.participant": ("kpj, nik, nama, status_kepesertaan, tgl_nonaktif", "true"),
+    "quarantine.record": ("source_ref, reason, expectation, raw_record::text", "source = 'bpjs'"),
+    "staging.invalid_record": ("source_ref, reason", "source = 'bpjs'"),
 }
 
 
@@ -38,10 +38,9 @@ def world_with(tmp_path, payments: list[list]):
 
 
 def night_rows(conn, night) -> dict[str, list[tuple]]:
-    return {table: conn.execute(f"SELECT {columns} FROM {table} WHERE night = %s AND "
-                                f"{'true' if table.startswith('staging.p') else 'source = %s'} ORDER BY 1, 2",
-                                (night,) if table.startswith("staging.p") else (night, "bpjs")).fetchall()
-            for table, columns in NIGHT_ROWS.items()}
+    return {table: conn.execute(f"SELECT {columns} FROM {table} WHERE night = %s AND {bpjs} ORDER BY 1, 2",
+                                (night,)).fetchall()
+            for table, (columns, bpjs) in NIGHT_ROWS.items()}
 
 
 def ingest_d_minus_1_then_d(world, warehouse, monkeypatch, tmp_path, **options):

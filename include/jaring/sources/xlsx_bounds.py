@@ -56,20 +56,10 @@ def refusal(data: bytes) -> str | None:
     return None
 
 
-# deflate expands a byte into at most 1032 (RFC 1951: a 258-byte match in under two bits)
-_DEFLATE_MAX_RATIO = 1032
-
-
 def _check_unpacked(data: bytes, members: list[zipfile.ZipInfo]) -> None:
-    """Decompress every part, counting (a declared size may lie); measure each worksheet's extent. When
-    the compressed parts could not unpack past the bound even at deflate's greatest ratio (a ledger of a
-    few dozen KB), only the worksheets are decompressed: their extent is what is left to measure."""
-    compressed = sum(min(member.compress_size, len(data)) for member in members)
-    sheets_only = compressed * _DEFLATE_MAX_RATIO <= MAX_UNPACKED_BYTES
+    """Decompress every part, counting (a declared size may lie); measure each worksheet's extent."""
     unpacked = 0
     for member in members:
-        if sheets_only and not _SHEET.fullmatch(member.filename):
-            continue
         content = _unpack(data, member, MAX_UNPACKED_BYTES - unpacked + 1)
         unpacked += len(content)
         if unpacked > MAX_UNPACKED_BYTES:

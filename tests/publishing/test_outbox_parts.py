@@ -4,7 +4,7 @@ same bytes as `write_outbox`, each part idempotent, and a stale or missing part 
 from __future__ import annotations
 
 import pytest
-from publishing_sample import NIGHT, insert, sample_findings
+from publishing_sample import NIGHT, SIMPANG_IV, insert, sample_findings
 
 from jaring.publishing import building, outbox
 from jaring.publishing.night_data import load
@@ -82,3 +82,18 @@ def test_the_release_waits_for_every_part_and_keeps_the_previous_night_until_the
 def test_nothing_prepared_is_a_clear_error(sample_night, tmp_path):
     with pytest.raises(building.NotPrepared, match="run prepare_outbox first"):
         outbox.release(NIGHT, tmp_path)
+
+
+def test_the_plan_routes_each_finding_as_its_whole_row_would(sample_night, tmp_path):
+    """prepare_outbox reads only what routes a finding (`night_data.routing`), not the night's whole rows:
+    the audiences' sizes, and so the parts, are those of the whole rows."""
+    from jaring.policy import load as load_policy
+    from jaring.publishing.night_data import routing
+
+    policy = load_policy()
+    with db.connect(sample_night) as conn:
+        whole, routed = load(conn, NIGHT).findings, routing(conn, NIGHT)
+    assert all("nama" not in row and "nik" not in row for row in routed)
+    sizes = outbox.audience_sizes(whole, policy)
+    assert outbox.audience_sizes(routed, policy) == sizes
+    assert sizes["bpkad"] and sizes[f"kelurahan/{SIMPANG_IV}"]  # routed by a payer, by a ledger

@@ -50,6 +50,17 @@ def _rows(conn, table: str, night: date) -> list[dict]:
     return sorted(rows, key=sort_key)
 
 
+def routing(conn, night: date) -> list[dict]:
+    """Night D's findings with only what `audiences.audiences_of` reads (the payer the only detail)."""
+    from jaring.findings_contract import PAYER
+
+    with conn.cursor() as cur:
+        cur.execute(sqlfile.text(__name__, "routing"), {"night": night, "payer": PAYER})
+        return [{"finding_code": code, "source": source, "source_ref": ref, "kode_wilayah": kode,
+                 "ledger_kelurahan": ledger, "details": {PAYER: payer} if payer is not None else None}
+                for code, source, ref, kode, ledger, payer in cur]
+
+
 def load(conn, night: date) -> Night:
     findings = _rows(conn, "recon.finding", night)
     resolved = _rows(conn, "recon.resolved", night)

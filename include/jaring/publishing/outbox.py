@@ -27,7 +27,7 @@ from jaring.policy import Policy
 from jaring.publishing import audiences as aud
 from jaring.publishing import building, index, report, workbook
 from jaring.publishing.formatting import compact_json
-from jaring.publishing.night_data import Night, load
+from jaring.publishing.night_data import Night, load, routing
 
 log = logging.getLogger(__name__)
 
@@ -164,15 +164,15 @@ def _write_audiences(data: Night, place: Path, audiences: list[str], policy: Pol
 PROCESSES = min(2, os.cpu_count() or 1)
 
 
-def _prepare(data: Night, outbox: Path, policy: Policy, parts: int) -> tuple[Path, building.Plan]:
+def _prepare(night: date, findings: list[dict], outbox: Path, policy: Policy, parts: int) -> tuple[Path, building.Plan]:
     Path(outbox).mkdir(parents=True, exist_ok=True)
-    return building.start(outbox, data.night, balanced(audience_sizes(data.findings, policy), parts))
+    return building.start(outbox, night, balanced(audience_sizes(findings, policy), parts))
 
 
 def prepare(night: date, conn, outbox: Path, policy: Policy | None = None, parts: int | None = None) -> dict:
     """Step 1 of 3: night D's building folder and its plan; returns each part's argument."""
     policy = policy or _configured_policy()
-    _, plan = _prepare(load(conn, night), outbox, policy, parts or config.task_parts())
+    _, plan = _prepare(night, routing(conn, night), outbox, policy, parts or config.task_parts())
     return {"parts": [{"night": night.isoformat(), **plan.part(n)} for n in range(1, len(plan.parts) + 1)]}
 
 
@@ -234,7 +234,7 @@ def write_outbox(night: date, conn, outbox: Path, policy: Policy | None = None, 
     policy = policy or _configured_policy()
     data = load(conn, night)
     collector.keep()
-    place, plan = _prepare(data, outbox, policy, parts or config.task_parts())
+    place, plan = _prepare(night, data.findings, outbox, policy, parts or config.task_parts())
     try:
         _write_parts(data, place, plan, list(range(1, len(plan.parts) + 1)), policy)
     except BaseException:

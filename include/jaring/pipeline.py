@@ -70,12 +70,24 @@ def reconcile(night: date, conn, full: bool = False) -> dict:
     # NEW / PERSISTING of night D are computed against the latest night before it: reconciliations
     # of different nights take turns, so none reads a night another is still writing.
     conn.execute("SELECT pg_advisory_lock(hashtext('jaring.history'))")
-    counts = reconciliation.run(night, conn, policy.load(), None if full else links_to_carry(conn, night))
+    previous = None if full else links_to_carry(conn, night)
+    counts = reconciliation.run(night, conn, policy.load(), previous,
+                                bool(previous) and registry_changes_known(conn, night, previous))
     later = [d for (d,) in sqlfile.execute(conn, __name__, "later_reconciled_nights", {"night": night})]
     if later:
         log.warning("night %s reconciled again: the history of the %d later night(s) %s … %s is stale until "
                     "they are recomputed (jaring backfill --stale)", night, len(later), later[0], later[-1])
     return {**counts, "later_nights_stale": len(later)}
+
+
+def registry_changes_known(conn, night: date, previous: date) -> bool:
+    """Whether night D's registry is night `previous`'s as it is now with only the persons of
+    `staging.person_change` replaced: D's latest registry ingest applied the day's events to it, and began
+    after every attempt at `previous`'s registry had ended."""
+    from jaring.warehouse import sqlfile
+
+    return sqlfile.execute(conn, __name__, "registry_changes_known", {
+        "night": night, "previous": previous, "step": "ingest_dukcapil"}).fetchone() is not None
 
 
 def links_to_carry(conn, night: date) -> date | None:

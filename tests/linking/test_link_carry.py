@@ -6,11 +6,13 @@ plus those made again must equal night D linked from scratch."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from psycopg.types.json import Jsonb
 from staging_builder import Night
 
 from jaring import pipeline
 from jaring.linking.link import link_all
 from jaring.warehouse import db
+from jaring.warehouse.db import copy_rows
 
 D = date(2026, 11, 20)
 PREVIOUS = D - timedelta(days=1)
@@ -74,9 +76,15 @@ def links(conn, night: date) -> dict:
         "SELECT source, source_key, nik, method, step, score FROM recon.link WHERE night = %s", (night,))}
 
 
-def link(conn, night: date, previous: date | None = None):
+def link(conn, night: date, previous: date | None = None, registry_changes: bool = False):
     with conn.transaction():
-        return link_all(night, conn, previous)
+        return link_all(night, conn, previous, registry_changes)
+
+
+def registry_changes(before: Night, after: Night) -> set[str]:
+    """The NIKs whose persons differ between two nights (what the registry's events say of a night)."""
+    was, now = ({p["nik"]: p for p in n.rows["staging.person"]} for n in (before, after))
+    return {nik for nik in was.keys() | now.keys() if was.get(nik) != now.get(nik)}
 
 
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
@@ -91,6 +99,24 @@ def test_links_carried_from_the_previous_night_equal_linking_every_record(wareho
         assert links(conn, D) == everyone
         assert everyone != links(conn, PREVIOUS)  # the change changes some link
         assert 0 < linked.carried < len(everyone)
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_comparing_only_the_persons_the_registrys_events_changed_links_as_comparing_everyone(warehouse, change):
+    before, after = world(PREVIOUS), world(D, change)
+    with db.connect(warehouse) as conn:
+        before.write(conn)
+        after.write(conn)
+        link(conn, PREVIOUS)
+        link(conn, D)
+        everyone = links(conn, D)
+        compared_whole = link(conn, D, PREVIOUS)
+        # what the events ingest records, plus a NIK an event named that neither night holds
+        copy_rows(conn, "staging.person_change", ("night", "nik"),
+                  [(D, nik) for nik in registry_changes(before, after) | {"1571039999999999"}])
+        compared_changed = link(conn, D, PREVIOUS, registry_changes=True)
+        assert links(conn, D) == everyone
+        assert compared_changed == compared_whole
 
 
 def test_an_unchanged_night_keeps_every_link(warehouse):
@@ -126,3 +152,34 @@ def test_the_previous_nights_links_are_carried_only_when_computed_from_its_sourc
         for run in runs:
             step_run(conn, run[0], run[1], *run[2:])
         assert pipeline.links_to_carry(conn, D) == (PREVIOUS if carried else None)
+
+
+def registry_run(conn, night: date, minute: int, attempt: int, status: str, counts: dict | None) -> None:
+    """An attempt at night `night`'s registry, begun at 02:`minute` and ended 30 s later (`counts` None: running)."""
+    at = datetime(2026, 11, 20, 2, minute, tzinfo=UTC)
+    conn.execute("INSERT INTO ops.step_run (night, step, status, started_at, finished_at, attempt, counts) "
+                 "VALUES (%s, 'ingest_dukcapil', %s, %s, %s, %s, %s)",
+                 (night, status, at, None if counts is None else at + timedelta(seconds=30), attempt,
+                  Jsonb(counts or {})))
+
+
+EVENTS = {"mode": "events", "previous_night": PREVIOUS.isoformat()}
+LANDED = (PREVIOUS, 1, 1, "success", {"mode": "full"})
+
+
+@pytest.mark.parametrize("runs, known", [
+    ([], False),
+    ([LANDED, (D, 5, 1, "success", EVENTS)], True),
+    ([LANDED, (D, 5, 1, "success", {"mode": "full"})], False),
+    ([LANDED, (D, 5, 1, "success", {**EVENTS, "previous_night": "2026-11-18"})], False),
+    ([LANDED, (D, 5, 1, "success", EVENTS), (D, 7, 2, "failed", {})], False),
+    ([LANDED, (D, 5, 1, "success", EVENTS), (PREVIOUS, 9, 2, "success", {"mode": "full"})], False),
+    ([(PREVIOUS, 1, 1, "running", None), (D, 5, 1, "success", EVENTS)], False),
+], ids=["never run", "events applied to D-1", "a full pull", "events applied to another night",
+        "a later attempt failed", "D-1's registry landed again after", "D-1's registry still landing"])
+def test_the_registrys_changes_are_known_only_when_night_d_applied_its_events_to_d_minus_1_as_it_is(
+        warehouse, runs, known):
+    with db.connect(warehouse) as conn:
+        for run in runs:
+            registry_run(conn, *run)
+        assert pipeline.registry_changes_known(conn, D, PREVIOUS) is known

@@ -77,15 +77,32 @@ def snapshot(conn, night: date) -> dict:
     }
 
 
+def changes_recorded(conn, night: date) -> set[str]:
+    return {nik for (nik,) in conn.execute("SELECT nik FROM staging.person_change WHERE night = %s", (night,))}
+
+
+def persons_changed(conn, before: date, after: date) -> set[str]:
+    """The NIKs whose staged persons differ between the two nights (added, removed or changed)."""
+    was, now = ({row[0]: row for row in conn.execute("SELECT nik, nama, nama_key, tgl_lahir, jenis_kelamin,"
+                 " kode_wilayah, no_rt, no_rw, status, tgl_mati, tgl_pindah, no_kk, stat_hbkel FROM staging.person"
+                 " WHERE night = %s", (n,))} for n in (before, after))
+    return {nik for nik in was.keys() | now.keys() if was.get(nik) != now.get(nik)}
+
+
 def test_events_applied_to_night_d_minus_1_stage_what_a_full_pull_stages(registry_api, conn):
     nights = nights_with_every_event_type(registry_api)
     for night in nights:
         assert dukcapil.ingest(night - timedelta(days=1), conn, full=True)["mode"] == "full"
         counts = dukcapil.ingest(night, conn)
         incremental = snapshot(conn, night)
+        recorded = changes_recorded(conn, night)
         full = dukcapil.ingest(night, conn, full=True)
         assert counts["mode"] == "events" and counts["events"] > 0 and full["mode"] == "full"
         assert snapshot(conn, night) == incremental, night
+        # linking compares only the persons the events changed (staging.person_change): every one is there
+        changed = persons_changed(conn, night - timedelta(days=1), night)
+        assert changed and changed <= recorded
+        assert not changes_recorded(conn, night)  # a full pull says nothing of what changed
         assert counts["staged"] == full["staged"] and incremental["quarantined"]  # planted bad NIKs stay quarantined
 
 

@@ -49,15 +49,19 @@ class Linked:
     carried: int  # of them, taken over from the previous night
 
 
-def link_all(night: date, conn, previous: date | None = None) -> Linked:
+def link_all(night: date, conn, previous: date | None = None, registry_changes: bool = False) -> Linked:
     """Replace night D's `recon.link` (inside the caller's transaction).
 
     `previous`: a night whose links were computed from its staged rows as they are now (the caller
     knows); the records nothing changed for since then keep its links. None: every record is linked.
+    `registry_changes`: night D's registry is `previous`'s with only the persons of `staging.person_change`
+    replaced (the caller knows): only those persons of the two nights are compared.
     """
     params = {"night": night, "previous": previous}
     clear_night(conn, "recon.link", night)
     if previous:
+        sqlfile.execute(conn, __name__, "link_changed_persons_known" if registry_changes else "link_changed_persons",
+                        params)
         sqlfile.execute(conn, __name__, "link_changes", params)
     sqlfile.execute(conn, __name__, "link_records", params)
     carried = _carry(conn, "link_carry_records", params)

@@ -18,10 +18,10 @@ _TEMP_TABLES = ("rc_finding", "rc_participant", "rc_dtsen", "rc_proposal", "rc_e
                 "rc_ledger", "rc_received")
 
 
-def run(night: date, conn, policy, previous: date | None = None) -> dict[str, int]:
+def run(night: date, conn, policy, previous: date | None = None, registry_changes: bool = False) -> dict[str, int]:
     """Links, findings, history and figures of night D; returns counts per finding code
-    (plus `resolved`, `links` and `links_carried`). `previous`: a night whose links may be carried
-    (`link_all`)."""
+    (plus `resolved`, `links` and `links_carried`). `previous`: a night whose links may be carried,
+    `registry_changes`: whether `staging.person_change` says what changed in its registry (`link_all`)."""
     from jaring.linking.link import link_all
     from jaring.reconciliation import eligibility, figures, findings, history, parameters
 
@@ -35,7 +35,7 @@ def run(night: date, conn, policy, previous: date | None = None) -> dict[str, in
     with conn.transaction():
         # ~20 statements of a second or less each: JIT compilation costs more than it saves here
         conn.execute("SET LOCAL jit = off")
-        links = link_all(night, conn, previous)
+        links = link_all(night, conn, previous, registry_changes)
         conn.execute("ANALYZE recon.link")
         done("linking")
         findings.prepare(conn, params)

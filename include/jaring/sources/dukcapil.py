@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 DUKCAPIL_COLUMNS = ("NIK", "NO_KK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STAT_HBKEL",
                     "STATUS_KAWIN", "JENIS_PKRJN", "KODE_WILAYAH", "NO_RT", "NO_RW", "ALAMAT", "STATUS",
                     "TGL_MATI", "TGL_PINDAH", "TGL_UPDATE")
-TABLES = ("raw.dukcapil_page", "raw.dukcapil_event_page", "staging.person")
+TABLES = ("raw.dukcapil_page", "raw.dukcapil_event_page", "staging.person", "staging.person_change")
 SOURCE = landing.Source("dukcapil", TABLES, {"dukcapil": DUKCAPIL_COLUMNS}, {"dukcapil": "staging.person"})
 EVENTS_SOURCE = landing.Source("dukcapil", TABLES, {"dukcapil": DUKCAPIL_COLUMNS})  # no volume rule
 PATH = "/v1/penduduk"
@@ -147,6 +147,14 @@ def _ingest_events(night: date, previous: date, conn, http: HttpClient, per_page
 
     # the policy's volume floor judges a whole listing, not a day's events
     return landing.ingest(EVENTS_SOURCE, night, conn, pull, land, stage, volume_floor={})
+
+
+def _record_changes(conn, night: date, replaced: list[str], staged: Iterable) -> None:
+    """`staging.person_change`: the NIKs whose persons night D's events replaced (maybe by none: quarantined)
+    or staged. A NIK no person can hold (not 1-16 characters) is left out: no person of either night has it."""
+    niks = {str(nik) for nik in itertools.chain(replaced, staged) if nik is not None}
+    niks = {nik for nik in niks if 0 < len(nik) <= 16}
+    db.copy_rows(conn, "staging.person_change", ("night", "nik"), ((night, nik) for nik in sorted(niks)))
 
 
 def landing_key(value) -> str:
@@ -266,5 +274,7 @@ def _stage(conn, night: date, df, result, unkeyed_ref, replaced: list[str] | Non
     )
     landing.clear_flagged(staged, result)
     landing.copy_frame(conn, "staging.person", staged, STAGING_COLUMNS)
+    if previous is not None:
+        _record_changes(conn, night, [ref.removeprefix("dukcapil:") for ref in replaced], staged["nik"])
     return {"staged": carried + len(staged), "quarantined": len(result.row_failures), "quarantine_rows": quarantined,
             "flagged": flagged} | ({"carried_over": carried} if previous is not None else {})

@@ -106,8 +106,15 @@ GROUP BY c.person_nik
 HAVING count(*) >= 2;
 
 -- Arrears: the due months of the window (%(arrears_months)s, computed from D) from the month of
--- TGL_KEPESERTAAN on, with no payment received by D.
+-- TGL_KEPESERTAAN on, with no payment received by D. (The months paid, gathered per KPJ first: one pass over
+-- the window's payments, where a NOT EXISTS per month sorted them all.)
 INSERT INTO rc_finding
+WITH paid AS (
+    SELECT kpj, array_agg(bulan::text) AS months
+    FROM staging.payment
+    WHERE night = %(night)s AND tgl_bayar <= %(night)s AND bulan = ANY(%(arrears_months)s::text[])
+    GROUP BY kpj
+)
 SELECT 'PREMIUM_ARREARS', c.kpj, c.person_nik, c.kpj, NULL, 'bpjs', 'bpjs:' || c.kpj,
        CASE WHEN count(*) >= 3 THEN 'TINGGI' ELSE 'SEDANG' END,
        c.nama, c.kode_wilayah, c.no_rt, c.no_rw, NULL,
@@ -116,14 +123,13 @@ SELECT 'PREMIUM_ARREARS', c.kpj, c.person_nik, c.kpj, NULL, 'bpjs', 'bpjs:' || c
            'missing_months', jsonb_agg(m.bulan ORDER BY m.bulan),
            'arrears_amount', count(*) * coalesce(c.iuran_bulanan, %(premium)s))
 FROM rc_participant c
+LEFT JOIN paid ON paid.kpj = c.kpj
 CROSS JOIN unnest(%(arrears_months)s::text[]) AS m(bulan)
 WHERE c.status_kepesertaan = 'AKTIF' AND c.person_nik IS NOT NULL
   AND m.bulan >= to_char(c.tgl_kepesertaan, 'YYYY-MM')
   AND NOT (c.status = 'MATI')
   AND NOT (c.pembiayaan = %(apbd_payer)s AND c.status = 'HIDUP' AND c.kode_wilayah IS NOT NULL
            AND left(c.kode_wilayah, 4) <> %(city_prefix)s)
-  AND NOT EXISTS (
-      SELECT 1 FROM staging.payment pay
-      WHERE pay.night = %(night)s AND pay.kpj = c.kpj AND pay.bulan = m.bulan AND pay.tgl_bayar <= %(night)s)
+  AND NOT (m.bulan = ANY(coalesce(paid.months, '{}')))
 GROUP BY c.kpj, c.person_nik, c.pembiayaan, c.tgl_kepesertaan, c.iuran_bulanan, c.nama, c.kode_wilayah,
          c.no_rt, c.no_rw

@@ -151,8 +151,9 @@ def _ingest_events(night: date, previous: date, conn, http: HttpClient, per_page
 
 def _record_changes(conn, night: date, replaced: list[str], staged: Iterable) -> None:
     """`staging.person_change`: the NIKs whose persons night D's events replaced (maybe by none: quarantined)
-    or staged. A NIK no person can hold (not 1-16 characters) is left out: no person of either night has it."""
-    niks = {str(nik) for nik in itertools.chain(replaced, staged) if nik is not None}
+    or staged, as char(16) compares them (trailing spaces ignored). A NIK no person can hold (over 16
+    characters) is left out: no person of either night has it."""
+    niks = {str(nik).rstrip(" ") for nik in itertools.chain(replaced, staged) if nik is not None}
     niks = {nik for nik in niks if 0 < len(nik) <= 16}
     db.copy_rows(conn, "staging.person_change", ("night", "nik"), ((night, nik) for nik in sorted(niks)))
 

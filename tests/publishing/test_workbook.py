@@ -108,8 +108,9 @@ def test_a_name_that_looks_like_a_date_or_a_month_stays_the_text_it_is(tmp_path)
 
 def test_the_short_path_writes_the_same_file(tmp_path, monkeypatch):
     """The report's worksheet class writes, byte for byte, the file XlsxWriter's own methods write: every code's
-    sheet, texts with XML's special characters and line breaks, a text too long for a cell, amounts, counts,
-    dates, yes/no, and rows whose columns differ from one block of 16 rows to the next (the rows' spans)."""
+    sheet, texts with XML's special characters and line breaks, a text too long for a cell (first in its row or
+    after usual cells), amounts, counts, dates, yes/no, and rows whose columns differ from one block of 16 rows
+    to the next (the rows' spans)."""
     from xlsxwriter.worksheet import Worksheet
 
     from jaring.publishing import workbook
@@ -124,6 +125,7 @@ def test_the_short_path_writes_the_same_file(tmp_path, monkeypatch):
     amounts = next(r for r in rows if r["finding_code"] == "PAYMENT_AMOUNT_MISMATCH")
     rows += [dict(mismatch, nama='SITI & "ANI" <BINTI>\nHASAN', details={"nama_bpjs": "A < B & C > D 'E'"}),
              dict(mismatch, nama="A" * 40_000, details={}),
+             dict(mismatch, details={"nama_bpjs": "B" * 40_000}),  # a usual row's last cell is not
              dict(amounts, details={"ledger_amount": 16800.5, "bpjs_amount": 1e15})]
     rows += [dict(amounts, kpj=None if n % 7 else amounts["kpj"], details={"ledger_amount": n} if n > 20 else {})
              for n in range(40)]

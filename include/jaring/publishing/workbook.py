@@ -54,6 +54,9 @@ class _Writer:
         self.count = book.add_format({"num_format": "#,##0", "valign": "top"})
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
         self.text = book.add_format({"valign": "top"})
+        # numbered now, in this order, so that a row's cells are written out as it is put (ReportSheet.put_row)
+        for style in (self.header, self.date, self.money, self.count, self.wrap, self.text):
+            style._get_xf_index()
         self.seen: dict[str, dict] = {}  # column key -> value -> plan
 
     def how(self, key: str, value) -> tuple:
@@ -123,68 +126,75 @@ class _Writer:
 
 @cache
 def _sheet_class():
-    """XlsxWriter's worksheet with a shorter path for the cells of a report. XlsxWriter puts every cell
-    through general methods (cell references in A1 notation, formulas, rich text, row and column formats,
-    attributes escaped one by one); a report's data cells all carry their own format and are text (a shared
-    string), a number or a date, written a row at a time (`put_row`), and no row has formats or comments.
+    """XlsxWriter's worksheet with a shorter path for the cells of a report. XlsxWriter keeps every cell as an
+    object until the workbook is closed and puts it through general methods (cell references in A1 notation,
+    formulas, rich text, row and column formats, attributes escaped one by one); a report's data cells all
+    carry their own (already numbered) format and are text (a shared string), a number or a date, written a
+    row at a time (`put_row`), and no row has formats or comments: such a row's XML is made as it is put.
     The same bytes as XlsxWriter's own methods (`test_the_short_path_writes_the_same_file`)."""
     from math import isfinite
 
-    from xlsxwriter.utility import xl_rowcol_to_cell_fast
-    from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, Worksheet
-
-    plain = (CellStringTuple, CellNumberTuple, CellDatetimeTuple)  # what `_write_rows` writes itself
+    from xlsxwriter.utility import xl_col_to_name
+    from xlsxwriter.worksheet import Worksheet
 
     class ReportSheet(Worksheet):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rendered: dict[int, tuple[int, int, str]] = {}  # row -> (first column, last column, cells' XML)
+            self.letters: list[str] = []  # column number -> its letters
+
         def put_row(self, row: int, cells: list[tuple]) -> None:
             """Row `row`'s cells (column, value, format), columns ascending: what `write_string`,
-            `write_number` and `write_datetime` would store; anything unusual goes through them."""
+            `write_number` and `write_datetime` would write; from a cell with anything unusual on (a long text,
+            a number Excel cannot hold), the row's cells go through XlsxWriter's own checks."""
             if not cells:
                 return
+            if row in self.rendered or self.table.get(row):
+                raise ValueError(f"row {row + 1} of sheet {self.name!r} is put twice")
             usual = (row < self.xls_rowmax and cells[-1][0] < self.xls_colmax and not self.constant_memory
                      and not self._check_dimensions(row, cells[0][0]) and not self._check_dimensions(row, cells[-1][0]))
-            stored, shared = self.table[row], self.str_table._get_shared_string_index
-            for col, value, style in cells:
+            letters, shared, number, half = self.letters, self.str_table._get_shared_string_index, row + 1, self.xls_strmax // 2
+            while len(letters) <= cells[-1][0]:
+                letters.append(xl_col_to_name(len(letters)))
+            parts = []
+            for at, (col, value, style) in enumerate(cells):
                 kind = type(value)
-                if not usual:
-                    self.write(row, col, value, style)
-                elif kind is str and len(value) <= self.xls_strmax // 2:
-                    stored[col] = CellStringTuple(shared(value), style)
-                elif kind is datetime:
-                    stored[col] = CellDatetimeTuple(self._convert_date_time(value), style)
-                elif (kind is int or kind is float) and isfinite(value):
-                    stored[col] = CellNumberTuple(value, style)
-                else:  # a long text, a number Excel cannot hold: XlsxWriter's own checks
-                    self.write(row, col, value, style)
+                if usual and kind is str and len(value) <= half:  # `<v>`: the shared string's index
+                    parts.append(f'<c r="{letters[col]}{number}" s="{style.xf_index}" t="s"><v>{shared(value)}</v></c>')
+                    continue
+                if usual and (kind is datetime or ((kind is int or kind is float) and isfinite(value))):
+                    amount = self._convert_date_time(value) if kind is datetime else value
+                    parts.append(f'<c r="{letters[col]}{number}" s="{style.xf_index}"><v>{amount:.16G}</v></c>')
+                    continue
+                for col_after, value_after, style_after in cells[at:]:
+                    self.write(row, col_after, value_after, style_after)
+                break
+            if parts:
+                self.rendered[row] = (cells[0][0], cells[len(parts) - 1][0], "".join(parts))
 
         def _write_rows(self) -> None:
             if (self.row_info or self.comments or self.constant_memory or self.excel_version != 2007
-                    or self.default_row_height != self.original_row_height
-                    or any(cell.format is None or type(cell) not in plain
-                           for cells in self.table.values() for cell in cells.values())):
+                    or self.default_row_height != self.original_row_height):
+                if self.rendered:
+                    raise RuntimeError("a report sheet's row was given a format or comment after its cells")
                 super()._write_rows()
                 return
-            rows = sorted((row, cells) for row, cells in self.table.items() if cells)
+            # the header and the cells from an unusual one on: XlsxWriter's, after the row's rendered cells
+            stored = {row: cells for row, cells in self.table.items() if cells}
             spans: dict[int, tuple[int, int]] = {}  # per block of 16 rows: the columns used, as XlsxWriter's
-            for row, cells in rows:
-                low, high = min(cells), max(cells)
+            bounds = [(row, min(cells), max(cells)) for row, cells in stored.items()]
+            for row, low, high in bounds + [(row, low, high) for row, (low, high, _) in self.rendered.items()]:
                 block = spans.get(row // 16)
                 spans[row // 16] = (min(low, block[0]), max(high, block[1])) if block else (low, high)
             self.row_spans = {block: f"{low + 1}:{high + 1}" for block, (low, high) in spans.items()}
-            write, styles = self.fh.write, {}
-            for row, cells in rows:
-                parts = [f'<row r="{row + 1}" spans="{self.row_spans[row // 16]}">']
-                for col in sorted(cells):
-                    cell = cells[col]
-                    style = styles.get(cell.format)
-                    if style is None:
-                        style = styles[cell.format] = cell.format._get_xf_index()
-                    if type(cell) is CellStringTuple:  # `string` is the shared string's index
-                        parts.append(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{style}" t="s"><v>{cell.string}</v></c>')
-                    else:
-                        parts.append(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{style}"><v>{cell.number:.16G}</v></c>')
-                parts.append("</row>")
-                write("".join(parts))
+            write = self.fh.write
+            for row in sorted(stored.keys() | self.rendered.keys()):
+                write(f'<row r="{row + 1}" spans="{self.row_spans[row // 16]}">')
+                if row in self.rendered:
+                    write(self.rendered[row][2])
+                for col in sorted(stored.get(row, ())):
+                    self._write_cell(row, col, stored[row][col])
+                write("</row>")
 
     return ReportSheet
 

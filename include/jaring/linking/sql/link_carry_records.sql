@@ -23,6 +23,8 @@ ANALYZE link_unchanged;
 DELETE FROM link_record r
 USING link_unchanged u
 WHERE u.source = r.source AND u.source_key = r.source_key;
+-- the few records left to link: the plans after this see them, not all of them
+ANALYZE link_record;
 
 INSERT INTO recon.link (night, source, source_key, nik, method, step, score)
 SELECT %(night)s, l.source, l.source_key, l.nik, l.method, l.step, l.score

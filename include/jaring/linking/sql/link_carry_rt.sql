@@ -30,6 +30,8 @@ ANALYZE link_unchanged;
 DELETE FROM link_rt_row r
 USING link_unchanged u
 WHERE u.source_ref = r.source_ref;
+-- the few records left to link: the plans after this see them, not all of them
+ANALYZE link_rt_row;
 
 INSERT INTO recon.link (night, source, source_key, nik, method, step, score)
 SELECT %(night)s, l.source, l.source_key, l.nik, l.method, l.step, l.score

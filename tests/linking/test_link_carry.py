@@ -129,11 +129,14 @@ def test_an_unchanged_night_keeps_every_link(warehouse):
         assert linked.carried == len(links(conn, D)) == sum(linked.by_method.values())
 
 
-def step_run(conn, step: str, minute: int, status="success", finished: bool = True) -> None:
+def step_run(conn, step: str, minute: int, status="success", finished: bool = True, *, night: date = PREVIOUS,
+             attempt: int | None = None, counts: dict | None = None) -> None:
+    """An attempt at a step of `night`, begun at 02:`minute` and (`finished`) ended 30 s later."""
     at = datetime(2026, 11, 20, 2, minute, tzinfo=UTC)
-    conn.execute("INSERT INTO ops.step_run (night, step, status, started_at, finished_at, attempt) "
-                 "VALUES (%s, %s, %s, %s, %s, %s)",
-                 (PREVIOUS, step, status, at, at + timedelta(seconds=30) if finished else None, minute))
+    conn.execute("INSERT INTO ops.step_run (night, step, status, started_at, finished_at, attempt, counts) "
+                 "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                 (night, step, status, at, at + timedelta(seconds=30) if finished else None, attempt or minute,
+                  Jsonb(counts or {})))
 
 
 @pytest.mark.parametrize("runs, carried", [
@@ -154,17 +157,8 @@ def test_the_previous_nights_links_are_carried_only_when_computed_from_its_sourc
         assert pipeline.links_to_carry(conn, D) == (PREVIOUS if carried else None)
 
 
-def registry_run(conn, night: date, minute: int, attempt: int, status: str, counts: dict | None) -> None:
-    """An attempt at night `night`'s registry, begun at 02:`minute` and ended 30 s later (`counts` None: running)."""
-    at = datetime(2026, 11, 20, 2, minute, tzinfo=UTC)
-    conn.execute("INSERT INTO ops.step_run (night, step, status, started_at, finished_at, attempt, counts) "
-                 "VALUES (%s, 'ingest_dukcapil', %s, %s, %s, %s, %s)",
-                 (night, status, at, None if counts is None else at + timedelta(seconds=30), attempt,
-                  Jsonb(counts or {})))
-
-
 EVENTS = {"mode": "events", "previous_night": PREVIOUS.isoformat()}
-LANDED = (PREVIOUS, 1, 1, "success", {"mode": "full"})
+LANDED = (PREVIOUS, 1, 1, "success", {"mode": "full"})  # night, minute, attempt, status, counts (None: running)
 
 
 @pytest.mark.parametrize("runs, known", [
@@ -180,6 +174,7 @@ LANDED = (PREVIOUS, 1, 1, "success", {"mode": "full"})
 def test_the_registrys_changes_are_known_only_when_night_d_applied_its_events_to_d_minus_1_as_it_is(
         warehouse, runs, known):
     with db.connect(warehouse) as conn:
-        for run in runs:
-            registry_run(conn, *run)
+        for night, minute, attempt, status, counts in runs:
+            step_run(conn, "ingest_dukcapil", minute, status, counts is not None, night=night, attempt=attempt,
+                     counts=counts)
         assert pipeline.registry_changes_known(conn, D, PREVIOUS) is known

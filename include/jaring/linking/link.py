@@ -80,7 +80,13 @@ def link_all(night: date, conn, previous: date | None = None, registry_changes: 
 def _carry(conn, name: str, params: dict) -> int:
     """Carry the previous night's links of the records `name`.sql finds unchanged (they leave the
     records to link); how many."""
-    return sqlfile.execute(conn, __name__, name, params).rowcount if params["previous"] else 0
+    if not params["previous"]:
+        return 0
+    carried = sqlfile.execute(conn, __name__, name, params).rowcount
+    # the statements after this join the few records left with night D's links: planned with statistics
+    # that have not seen those hundreds of thousands, a join of them took minutes
+    conn.execute("ANALYZE recon.link")
+    return carried
 
 
 def _write(conn, night: date, links: list[Link]) -> None:

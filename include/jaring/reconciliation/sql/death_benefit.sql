@@ -3,18 +3,20 @@
 -- claim for that KPJ as of D in a status other than DITOLAK. Evidence: the heirs on the family
 -- card (same NO_KK, living) and the children under 23 who may claim the scholarship (PP 82/2019:
 -- at most 2 children, only when the contributions ran for at least 3 years before the death).
+-- covered, rejected and heirs are MATERIALIZED: computed once each, where the planner, taking `dead` for one
+-- row, would aggregate the heirs again for every dead participant.
 INSERT INTO rc_finding
 WITH dead AS (
     SELECT * FROM rc_participant c
     WHERE c.person_nik IS NOT NULL AND c.status = 'MATI' AND c.tgl_mati IS NOT NULL
       AND c.tgl_kepesertaan <= c.tgl_mati
-), covered AS (
+), covered AS MATERIALIZED (
     SELECT d.kpj, jsonb_agg(DISTINCT pay.bulan ORDER BY pay.bulan) AS months
     FROM dead d
     JOIN staging.payment pay ON pay.night = %(night)s AND pay.kpj = d.kpj AND pay.tgl_bayar <= %(night)s
     WHERE pay.bulan IN (to_char(d.tgl_mati, 'YYYY-MM'), to_char(d.tgl_mati - interval '1 month', 'YYYY-MM'))
     GROUP BY d.kpj
-), rejected AS (
+), rejected AS MATERIALIZED (
     SELECT cl.kpj, jsonb_agg(cl.no_klaim ORDER BY cl.no_klaim) AS claims
     FROM staging.claim cl
     WHERE cl.night = %(night)s AND cl.jenis_klaim = 'JKM' AND cl.status = 'DITOLAK'
@@ -26,7 +28,7 @@ WITH dead AS (
     FROM (SELECT DISTINCT kpj, person_nik, no_kk FROM dead) d
     JOIN staging.person h ON h.night = %(night)s AND h.no_kk = d.no_kk
     WHERE h.nik <> d.person_nik AND h.status = 'HIDUP'
-), heirs AS (
+), heirs AS MATERIALIZED (
     SELECT kpj,
            jsonb_agg(jsonb_build_object('nik', nik, 'nama', nama, 'stat_hbkel', stat_hbkel,
                                         'tgl_lahir', tgl_lahir, 'umur', umur) ORDER BY tgl_lahir, nik) AS heirs,

@@ -33,3 +33,22 @@ def test_jaring_db_connection_is_resolved_through_airflow(warehouse):
     with db.connect(postgres_conninfo(WAREHOUSE_CONN_ID)) as conn:
         assert conn.execute("SELECT current_database()").fetchone()[0].startswith("warehouse_")
 
+
+
+def test_the_projects_warehouse_compares_text_by_memcmp_in_code_point_order(warehouse, caplog):
+    with db.connect(warehouse) as conn:
+        db.migrate(conn)
+        assert conn.execute("SELECT datcollate, datctype FROM pg_database WHERE datname = current_database()"
+                            ).fetchone() == ("C", "C.UTF-8")
+        # the order C.UTF-8 gave (code points), and upper() still knows letters beyond ASCII
+        assert conn.execute("SELECT 'Z' < 'a', 'z' < 'é', upper('é')").fetchone() == (True, True, "É")
+    assert "collation" not in caplog.text
+
+
+def test_migrate_warns_when_the_warehouse_sorts_text_by_another_collation(postgres, caplog):
+    postgres.execute("CREATE DATABASE warehouse_c_utf8 TEMPLATE template0 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+    with db.connect(postgres.dsn("warehouse_c_utf8")) as conn:
+        db.migrate(conn)
+    warned = [r for r in caplog.records if r.levelname == "WARNING" and "collation" in r.getMessage()]
+    assert len(warned) == 1
+    assert "'C.UTF-8'" in warned[0].getMessage() and "LC_COLLATE 'C'" in warned[0].getMessage()

@@ -150,7 +150,9 @@ class LocalPostgres:
             result = self._pg(
                 "initdb", "-D", str(self.data_dir), "-U", ADMIN, "--pwfile", str(pwfile),
                 "--auth-local=scram-sha-256", "--auth-host=scram-sha-256",
-                "--encoding=UTF8", "--locale=C.UTF-8", check=False,
+                # text compared by code point as under C.UTF-8, but by memcmp (db.FAST_COLLATIONS);
+                # upper() and the like still by C.UTF-8's character classes
+                "--encoding=UTF8", "--locale=C.UTF-8", "--lc-collate=C", check=False,
             )
         finally:
             pwfile.unlink(missing_ok=True)

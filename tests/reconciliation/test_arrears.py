@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from staging_builder import Night, default_policy, reconcile
 
-from jaring.reconciliation.parameters import arrears_months
+from jaring.reconciliation.parameters import arrears_months, due_through
 
 NIK, KPJ = "1571031203800001", "22000000001"
 
@@ -34,6 +34,12 @@ def test_window_is_the_twelve_months_before_the_month_of_d():
         f"2026-{m:02d}" for m in range(1, 11)]
     assert arrears_months(date(2026, 11, 14), policy)[-1] == "2026-09"  # October not due before the 15th
     assert arrears_months(date(2026, 11, 15), policy)[-1] == "2026-10"
+
+
+def test_due_through_is_the_last_month_of_the_window_due_by_d():
+    policy = default_policy()
+    for night in (date(2026, 11, 14), date(2026, 11, 15), date(2027, 1, 14), date(2027, 1, 15), date(2026, 3, 1)):
+        assert due_through(night, policy) == arrears_months(night, policy)[-1]
 
 
 @pytest.mark.parametrize(

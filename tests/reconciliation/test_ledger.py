@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from staging_builder import KEL, Night, reconcile
 
 D = date(2026, 11, 20)
@@ -9,8 +11,8 @@ B = date(1980, 3, 12)
 REF = "rt:{}/" + KEL + "-RT005-RW002.xlsx#IURAN!{}"
 
 
-def base() -> Night:
-    n = Night(D)
+def base(night: date = D) -> Night:
+    n = Night(night)
     n.person("1571031203800001", "AHMAD FAUZI", B)
     n.person("1571035203800002", "SITI AMINAH", B, "P")
     n.person("1571031203800003", "JOKO SUSILO", B)
@@ -54,6 +56,18 @@ def test_not_due_yet_and_payment_after_d(warehouse):
     found = reconcile(warehouse, n)
     assert ("PAYMENT_NOT_REMITTED", "1571031203800001|2026-11") not in found
     assert ("PAYMENT_NOT_REMITTED", "1571035203800002|2026-10") in found
+
+
+@pytest.mark.parametrize(("night", "due"), [(date(2026, 11, 14), False), (date(2026, 11, 15), True),
+                                           (date(2026, 12, 14), True)])
+def test_a_month_counts_from_its_due_date_on(warehouse, night, due):
+    """October is due on 15 November: not remitted from that day on, not the day before."""
+    n = base(night)
+    n.rt_row(6, "1571031203800001", "AHMAD FAUZI", bulan="2026-10")
+    n.rt_row(7, "1571035203800002", "SITI AMINAH", bulan="2026-09")  # due 15 October: always
+    found = reconcile(warehouse, n)
+    assert (("PAYMENT_NOT_REMITTED", "1571031203800001|2026-10") in found) is due
+    assert ("PAYMENT_NOT_REMITTED", "1571035203800002|2026-09") in found
 
 
 def test_truncated_nik_row_recovered_by_kpj_still_counts(warehouse):

@@ -20,6 +20,13 @@ def arrears_months(night: date, policy: Policy) -> list[str]:
     return [m for m in window if due_date(m, policy.premium_due_day) <= night]
 
 
+def due_through(night: date, policy: Policy) -> str:
+    """The latest coverage month whose premium is due by D: every earlier one is too (`due_date` grows with
+    the month; the month before D's is due in D's month, the one before it in the month before)."""
+    previous = add_months(month_of(night), -1)
+    return previous if due_date(previous, policy.premium_due_day) <= night else add_months(previous, -1)
+
+
 def build(night: date, policy: Policy) -> dict:
     return {
         "night": night,
@@ -33,7 +40,7 @@ def build(night: date, policy: Policy) -> dict:
         "apbd_payer": policy.apbd_payer,
         "quota": policy.apbd_quota(night),
         "premium": policy.monthly_premium,
-        "due_day": policy.premium_due_day,
+        "due_through": due_through(night, policy),
         "jkm_benefit": policy.jkm_death_benefit,
         "arrears_months": arrears_months(night, policy),
     }

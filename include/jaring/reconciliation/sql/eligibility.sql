@@ -23,7 +23,7 @@ SELECT l.nik,
        (array_agg(r.kode_kelurahan ORDER BY r.bulan DESC, r.source_ref))[1] AS kode_kelurahan
 FROM staging.rt_row r
 JOIN recon.link l ON l.night = r.night AND l.source = 'rt' AND l.source_key = r.source_ref
-WHERE r.night = %(night)s AND upper(r.sheet) = 'USULAN' AND r.bulan <= %(month)s
+WHERE r.night = %(night)s AND r.sheet = 'USULAN' AND r.bulan <= %(month)s
   AND upper(btrim(r.kategori)) = ANY(%(categories)s::text[])
 GROUP BY l.nik;
 ANALYZE rc_proposal;

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-
 from staging_builder import KEL, Night, reconcile
 
 D = date(2026, 11, 20)

@@ -51,3 +51,23 @@ def test_findings_and_resolved_csv_of_the_outbox_are_neutralised_and_identical_o
     assert rows_of(first)[0]["nama"] == "'" + HOSTILE[0]
     assert rows_of((folder / "resolved.csv").read_bytes())[0]["nama"] == "'@x"
     assert (folder / "findings.csv").read_bytes() == first
+
+
+def test_each_kind_of_value_is_written_in_its_row_and_only_a_row_with_a_carriage_return_is_quoted_whole():
+    from datetime import date
+    from decimal import Decimal
+
+    plain = finding("PAYMENT_AMOUNT_MISMATCH", "k1", kel=TALANG_BANJAR, serial=1, nama="SITI AMINAH",
+                    details={"b": 2, "a": "é"}) | {"first_seen": date(2026, 11, 20), "no_rt": 5,
+                                                  "no_rw": Decimal("7"), "kpj": None, "period": "=2026"}
+    with_cr = finding("INVALID_SOURCE_RECORD", "k2", kel=TALANG_BANJAR, serial=2, nama="A\rB", details={})
+    data = findings_csv([plain, with_cr, plain])
+    first, second, third = rows_of(data)
+    assert first == third
+    assert (first["first_seen"], first["no_rt"], first["no_rw"], first["kpj"], first["period"]) == (
+        "2026-11-20", "5", "7", "", "'=2026")
+    assert first["details"] == '{"a":"é","b":2}' and first["nama"] == "SITI AMINAH"
+    assert second["nama"] == "A\rB" and second["details"] == "{}"
+    lines = data.decode("utf-8").split("\n")
+    assert not lines[1].startswith('"') and lines[2].startswith('"INVALID_SOURCE_RECORD","')
+    assert not lines[3].startswith('"')

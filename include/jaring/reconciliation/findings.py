@@ -20,7 +20,8 @@ FILES = ("participant_findings", "death_benefit", "eligible_findings", "ledger_f
 
 
 def prepare(conn, params: dict) -> None:
-    """The working tables: `rc_finding` (empty) and `rc_participant` (needs night D's recon.link)."""
+    """The working tables: `rc_finding` (empty), `rc_participant` (needs night D's recon.link) and
+    `rc_dead_payment`."""
     sqlfile.execute(conn, __name__, "base", params)
 
 

@@ -43,3 +43,13 @@ LEFT JOIN person r ON r.nik = l.nik
 LEFT JOIN person h ON h.nik = p.nik
 WHERE p.night = %(night)s;
 ANALYZE rc_participant;
+
+-- The payments received by D of the participants linked to a dead person (DECEASED_STILL_ACTIVE,
+-- DEATH_BENEFIT_UNCLAIMED): night D's payments read once for the hundred or so, not hashed whole for each.
+DROP TABLE IF EXISTS rc_dead_payment;
+CREATE TEMP TABLE rc_dead_payment AS
+SELECT pay.kpj, pay.bulan
+FROM staging.payment pay
+WHERE pay.night = %(night)s AND pay.tgl_bayar <= %(night)s
+  AND pay.kpj IN (SELECT kpj FROM rc_participant WHERE person_nik IS NOT NULL AND status = 'MATI');
+ANALYZE rc_dead_payment;

@@ -13,7 +13,7 @@ WITH dead AS (
 ), covered AS MATERIALIZED (
     SELECT d.kpj, jsonb_agg(DISTINCT pay.bulan ORDER BY pay.bulan) AS months
     FROM dead d
-    JOIN staging.payment pay ON pay.night = %(night)s AND pay.kpj = d.kpj AND pay.tgl_bayar <= %(night)s
+    JOIN rc_dead_payment pay ON pay.kpj = d.kpj
     WHERE pay.bulan IN (to_char(d.tgl_mati, 'YYYY-MM'), to_char(d.tgl_mati - interval '1 month', 'YYYY-MM'))
     GROUP BY d.kpj
 ), rejected AS MATERIALIZED (

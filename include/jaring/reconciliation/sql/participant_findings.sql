@@ -11,7 +11,7 @@ WITH dead AS (
 ), paid_after AS (
     SELECT d.kpj, jsonb_agg(DISTINCT pay.bulan ORDER BY pay.bulan) AS months
     FROM dead d
-    JOIN staging.payment pay ON pay.night = %(night)s AND pay.kpj = d.kpj AND pay.tgl_bayar <= %(night)s
+    JOIN rc_dead_payment pay ON pay.kpj = d.kpj
     WHERE pay.bulan > to_char(d.tgl_mati, 'YYYY-MM')
     GROUP BY d.kpj
 )

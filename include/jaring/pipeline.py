@@ -187,7 +187,7 @@ STEPS: dict[str, Step] = {
              "bad file never fails the step (it is reported to its RT).", writes=("staging.rt_row",), incremental=True),
         Step("reconcile", reconcile, INGEST_STEPS, "Links and findings of night D. Runs only when all four "
              "sources landed: fix the failed source and clear it, this task follows.",
-             writes=("recon.link", "recon.finding"), incremental=True),
+             writes=("recon.finding",), incremental=True),  # recon.link: analysed inside (reconciliation.run)
         Step("build_datadocs", build_datadocs, INGEST_STEPS, "Night D's Great Expectations Data Docs (each "
              "source's checks and verdicts) in `JARING_OUTBOX/<D>/datadocs/`; runs beside reconcile, and also "
              "when a source failed: a rejected source's verdicts are what the engineer needs then. **On "

@@ -36,7 +36,8 @@ def run(night: date, conn, policy, previous: date | None = None, registry_change
         # ~20 statements of a second or less each: JIT compilation costs more than it saves here
         conn.execute("SET LOCAL jit = off")
         links = link_all(night, conn, previous, registry_changes)
-        conn.execute("ANALYZE recon.link")
+        if not links.carried:  # else link_all analysed it after carrying (only the few links after are unseen)
+            conn.execute("ANALYZE recon.link")
         done("linking")
         findings.prepare(conn, params)
         payers = figures.active_by_payer(conn, params)

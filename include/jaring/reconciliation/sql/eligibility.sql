@@ -55,8 +55,10 @@ WITH candidate AS (
     LEFT JOIN rc_dtsen d ON d.nik = p.nik
     LEFT JOIN rc_proposal pr ON pr.nik = p.nik
     LEFT JOIN rc_enrolled e ON e.nik = p.nik
-    WHERE p.status = 'HIDUP' AND left(p.kode_wilayah, 4) = %(city_prefix)s
-      -- the birth-date range keeps the planner's estimates sane; the age test below is the rule
+    -- LIKE a prefix and the birth-date range keep the planner's estimates sane (left(kode_wilayah, 4) was taken
+    -- for 1 person in 200, and the 418k in range were hashed before the 57k candidates); the age test below
+    -- is the rule
+    WHERE p.status = 'HIDUP' AND p.kode_wilayah LIKE %(city_prefix)s || '%%'
       AND p.tgl_lahir > (%(night)s::date - make_interval(years => %(age_max)s + 1))::date - 2
       AND p.tgl_lahir <= (%(night)s::date - make_interval(years => %(age_min)s))::date + 2
 )

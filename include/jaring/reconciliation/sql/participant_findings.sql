@@ -33,7 +33,7 @@ SELECT 'MOVED_OUT_OF_CITY', c.kpj, c.person_nik, c.kpj, NULL, 'bpjs', 'bpjs:' ||
            'monthly_premium', coalesce(c.iuran_bulanan, %(premium)s))
 FROM rc_participant c
 WHERE c.status_kepesertaan = 'AKTIF' AND c.pembiayaan = %(apbd_payer)s AND c.person_nik IS NOT NULL
-  AND c.status = 'HIDUP' AND c.kode_wilayah IS NOT NULL AND left(c.kode_wilayah, 4) <> %(city_prefix)s;
+  AND c.status = 'HIDUP' AND c.kode_wilayah IS NOT NULL AND c.kode_wilayah NOT LIKE %(city_prefix)s || '%%';
 
 INSERT INTO rc_finding
 SELECT 'NO_LONGER_ELIGIBLE', c.kpj, c.person_nik, c.kpj, NULL, 'bpjs', 'bpjs:' || c.kpj, 'SEDANG',
@@ -48,7 +48,7 @@ FROM rc_participant c
 LEFT JOIN rc_dtsen d ON d.nik = c.person_nik
 LEFT JOIN rc_proposal pr ON pr.nik = c.person_nik
 WHERE c.status_kepesertaan = 'AKTIF' AND c.pembiayaan = %(apbd_payer)s AND c.person_nik IS NOT NULL
-  AND c.status = 'HIDUP' AND left(c.kode_wilayah, 4) = %(city_prefix)s
+  AND c.status = 'HIDUP' AND c.kode_wilayah LIKE %(city_prefix)s || '%%'
   AND NOT EXISTS (SELECT 1 FROM rc_eligible e WHERE e.nik = c.person_nik);
 
 -- Identity findings (any participant of the roster, AKTIF or not).
@@ -129,7 +129,7 @@ WHERE c.status_kepesertaan = 'AKTIF' AND c.person_nik IS NOT NULL
   AND m.bulan >= to_char(c.tgl_kepesertaan, 'YYYY-MM')
   AND NOT (c.status = 'MATI')
   AND NOT (c.pembiayaan = %(apbd_payer)s AND c.status = 'HIDUP' AND c.kode_wilayah IS NOT NULL
-           AND left(c.kode_wilayah, 4) <> %(city_prefix)s)
+           AND c.kode_wilayah NOT LIKE %(city_prefix)s || '%%')
   AND NOT (m.bulan = ANY(coalesce(paid.months, '{}')))
 GROUP BY c.kpj, c.person_nik, c.pembiayaan, c.tgl_kepesertaan, c.iuran_bulanan, c.nama, c.kode_wilayah,
          c.no_rt, c.no_rw

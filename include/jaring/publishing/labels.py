@@ -355,6 +355,7 @@ def region_name(kode) -> str:
     return f"luar Kota Jambi ({province})" if province else f"luar Kota Jambi (kode wilayah {kode})"
 
 
+@lru_cache(maxsize=16384)  # a city night's reports ask it 57k times for a few thousand RTs
 def place(kode, no_rt=None, no_rw=None) -> str:
     """Where a person lives, shortest first: `Talang Banjar, RT 003/RW 001`, or a region outside the city."""
     from jaring.regions import kelurahan

@@ -80,14 +80,15 @@ def migrate(conn) -> int:
 
 
 # PostgreSQL 15 compares text by memcmp only under the C collation; under any other (C.UTF-8 included) each
-# comparison goes through the C library and sorts lose their abbreviated keys: the night's sorts of NIKs
-# and refs ran 2-3x slower, its keyed inserts ~10 % (README, "Decisions").
+# comparison goes through the C library and sorts lose their abbreviated keys: sorting a night's NIKs and
+# names took twice as long, reconcile ~15 % longer (README, "Decisions").
 FAST_COLLATIONS = ("C", "POSIX")
 
 
 def _advise_on_collation(conn) -> None:
-    collation, ctype = conn.execute(
-        "SELECT datcollate, datctype FROM pg_database WHERE datname = current_database()").fetchone()
+    with conn.transaction():  # a read of its own: migrate leaves the connection as it found it
+        collation, ctype = conn.execute(
+            "SELECT datcollate, datctype FROM pg_database WHERE datname = current_database()").fetchone()
     if collation not in FAST_COLLATIONS:
         log.warning("the warehouse database sorts text by the %r collation: every night's sorts and keys run "
                     "slower than under 'C' (the same order for the hub's data); create it with "

@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 
 from jaring.warehouse import db
@@ -34,7 +35,6 @@ def test_jaring_db_connection_is_resolved_through_airflow(warehouse):
         assert conn.execute("SELECT current_database()").fetchone()[0].startswith("warehouse_")
 
 
-
 def test_the_projects_warehouse_compares_text_by_memcmp_in_code_point_order(warehouse, caplog):
     with db.connect(warehouse) as conn:
         db.migrate(conn)
@@ -46,8 +46,9 @@ def test_the_projects_warehouse_compares_text_by_memcmp_in_code_point_order(ware
 
 
 def test_migrate_warns_when_the_warehouse_sorts_text_by_another_collation(postgres, caplog):
-    postgres.execute("CREATE DATABASE warehouse_c_utf8 TEMPLATE template0 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
-    with db.connect(postgres.dsn("warehouse_c_utf8")) as conn:
+    name = f"warehouse_c_utf8_{uuid.uuid4().hex[:8]}"  # the session's cluster outlives one run of this test
+    postgres.execute(f"CREATE DATABASE {name} TEMPLATE template0 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+    with db.connect(postgres.dsn(name)) as conn:
         db.migrate(conn)
     warned = [r for r in caplog.records if r.levelname == "WARNING" and "collation" in r.getMessage()]
     assert len(warned) == 1

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from jaring.linking.names import normalise
-from jaring.warehouse.db import copy_rows
+from jaring.warehouse import db
 
 KEL = "1571031004"  # a kelurahan of Kota Jambi (kecamatan 157103)
 
 
 class Night:
-    """Collects rows per staging table; `write(conn)` COPYs them for `night`."""
+    """Collects rows per staging table; `write(conn)` replaces `night` of those tables with them."""
 
     def __init__(self, night: date):
         self.night = night
@@ -81,10 +81,11 @@ class Night:
             source=source, source_ref=source_ref, reason=reason, expectation=None, raw_record=None))
 
     def write(self, conn) -> None:
-        with conn.transaction():
+        """Night D of its tables replaced by these rows."""
+        with db.night_replacement(conn, list(self.rows), self.night):
             for table, rows in self.rows.items():
                 columns = ["night", *rows[0].keys()]
-                copy_rows(conn, table, columns, ([self.night, *r.values()] for r in rows))
+                db.copy_rows(conn, table, columns, ([self.night, *r.values()] for r in rows))
 
 
 def default_policy(**changes):

@@ -126,10 +126,12 @@ def publish_outbox(night: date, conn) -> dict:
 
 
 def prune_warehouse(night: date, conn) -> dict:
-    from jaring.warehouse import db
+    from jaring.warehouse import db, partitions
 
     # night D is published: the sources and links of the nights before the kept ones are no longer needed
-    return {"nights_pruned": len(db.prune(conn, night, config.keep_nights()))}
+    pruned = db.prune(conn, night, config.keep_nights())
+    partitions.refresh(conn)  # the statistics the next night's joins are planned with, off the reports' path
+    return {"nights_pruned": len(pruned)}
 
 
 def send_reports(night: date, conn) -> dict:
@@ -203,7 +205,8 @@ STEPS: dict[str, Step] = {
              "`JARING_OUTBOX/<D>/` (readers see the old night or the new one, never a mix) and indexes the outbox."),
         Step("prune_warehouse", prune_warehouse, ("publish_outbox",), "Deletes the raw answers, staged rows "
              "and links of the nights before the `JARING_KEEP_NIGHTS` kept (default 14; `ops.pruned_night` "
-             "records them); the findings stay. After publishing, off the reports' path."),
+             "records them); the findings stay. Then refreshes the statistics the next night's joins are planned "
+             "with. After publishing, off the reports' path."),
         Step("send_reports", send_reports, ("publish_outbox",), "E-mail each audience its report "
              "(`smtp_default`). Skipped when the run does not deliver."),
         Step("put_bpjs", put_bpjs, ("reconcile",), "PUT BPJS's findings to `/v1/rekonsiliasi/<D>` and "
@@ -260,7 +263,7 @@ def run_step(name: str, night: date, conninfo: str | None = None, full: bool = F
     `full`: an incremental step pulls its source in full instead of building on night D-1. `part`: one
     part of a mapped step, journaled as `<step>[<n>]`."""
     from jaring import collector
-    from jaring.warehouse import db
+    from jaring.warehouse import db, partitions
 
     step = STEPS[name]
     options = {"full": full} if step.incremental else {"part": part} if step.mapped else {}
@@ -280,7 +283,7 @@ def run_step(name: str, night: date, conninfo: str | None = None, full: bool = F
                 counts = step.work(night, conn, **options) or {}
                 for table in step.writes:
                     # fresh statistics, or the night's joins are planned for the tables as they were before
-                    conn.execute(f"ANALYZE {table}")
+                    partitions.analyze(conn, table, night)
                 conn.commit()
         except Exception as exc:
             message = describe_failure(exc)

@@ -93,8 +93,9 @@ def test_a_later_night_uses_the_later_release_and_none_before_the_first(world, s
 def test_a_volume_jump_rejects_dtsen(world, source, warehouse):
     night = world.night
     with db.connect(warehouse, autocommit=True) as conn:
-        conn.execute("INSERT INTO staging.dtsen_individual (night, periode, id_individu, id_keluarga, nama, nama_key)"
-                     " VALUES (%s, '2026-09', 1, 1, 'X', 'X')", (night.replace(day=19),))
+        with db.night_replacement(conn, "staging.dtsen_individual", night.replace(day=19)):
+            conn.execute("INSERT INTO staging.dtsen_individual (night, periode, id_individu, id_keluarga, nama,"
+                         " nama_key) VALUES (%s, '2026-09', 1, 1, 'X', 'X')", (night.replace(day=19),))
         with pytest.raises(SourceRejected, match="'dtsen'.*volume"):
             dtsen.ingest(night, conn)
         assert counts(conn, night)["staging.dtsen_individual"] == 0

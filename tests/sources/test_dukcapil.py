@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from simulate.tiny_world import REGISTRY_HEADER, build, person
@@ -164,15 +165,16 @@ def test_a_volume_drop_over_20_percent_rejects_the_source_and_keeps_the_night(wo
             dukcapil.ingest(world.night, conn)
             before = table_counts(conn, world.night)
             # the night before had 30 % more people than tonight's registry
-            conn.execute(
-                "INSERT INTO staging.person SELECT night - 1, nik, no_kk, nama, nama_key, tgl_lahir, jenis_kelamin,"
-                " stat_hbkel, status_kawin, jenis_pkrjn, kode_wilayah, no_rt, no_rw, status, tgl_mati, tgl_pindah"
-                " FROM staging.person WHERE night = %s", (world.night,))
-            conn.execute(
-                "INSERT INTO staging.person (night, nik, nama, nama_key, status) SELECT night, "
-                "'8' || lpad(g::text, 15, '0'), 'X', 'X', 'HIDUP' FROM (SELECT %s::date - 1 AS night) n, "
-                "generate_series(1, (SELECT (count(*) * 0.3)::int FROM staging.person WHERE night = %s)) g",
-                (world.night, world.night))
+            with db.night_replacement(conn, "staging.person", world.night - timedelta(days=1)):
+                conn.execute(
+                    "INSERT INTO staging.person SELECT night - 1, nik, no_kk, nama, nama_key, tgl_lahir,"
+                    " jenis_kelamin, stat_hbkel, status_kawin, jenis_pkrjn, kode_wilayah, no_rt, no_rw, status,"
+                    " tgl_mati, tgl_pindah FROM staging.person WHERE night = %s", (world.night,))
+                conn.execute(
+                    "INSERT INTO staging.person (night, nik, nama, nama_key, status) SELECT night, "
+                    "'8' || lpad(g::text, 15, '0'), 'X', 'X', 'HIDUP' FROM (SELECT %s::date - 1 AS night) n, "
+                    "generate_series(1, (SELECT (count(*) * 0.3)::int FROM staging.person WHERE night = %s)) g",
+                    (world.night, world.night))
             with pytest.raises(SourceRejected, match="volume_within_20_percent"):
                 dukcapil.ingest(world.night, conn)
             after = table_counts(conn, world.night)

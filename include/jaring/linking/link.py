@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from jaring.linking import names
-from jaring.warehouse import sqlfile
+from jaring.warehouse import partitions, sqlfile
 from jaring.warehouse.db import clear_night, copy_rows
 
 LINK_COLUMNS = ("night", "source", "source_key", "nik", "method", "step", "score")
@@ -69,6 +69,7 @@ def link_all(night: date, conn, previous: date | None = None, registry_changes: 
     sqlfile.execute(conn, __name__, "link_rt_rows", params)
     carried += _carry(conn, "link_carry_rt", params)  # compares night D's BPJS links, so after them
     _write(conn, night, link_ledger_rows(night, conn))
+    partitions.key(conn, "recon.link", night)
     conn.execute("DROP TABLE IF EXISTS link_record, link_rt_row, link_changed_person, link_touched_block, "
                  "link_touched_area, link_moved_kpj, link_unchanged")
     rows = conn.execute(
@@ -85,7 +86,7 @@ def _carry(conn, name: str, params: dict) -> int:
     carried = sqlfile.execute(conn, __name__, name, params).rowcount
     # the statements after this join the few records left with night D's links: planned with statistics
     # that have not seen those hundreds of thousands, a join of them took minutes
-    conn.execute("ANALYZE recon.link")
+    partitions.analyze(conn, "recon.link", params["night"])
     return carried
 
 

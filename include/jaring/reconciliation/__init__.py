@@ -24,6 +24,7 @@ def run(night: date, conn, policy, previous: date | None = None, registry_change
     `registry_changes`: whether `staging.person_change` says what changed in its registry (`link_all`)."""
     from jaring.linking.link import link_all
     from jaring.reconciliation import eligibility, figures, findings, history, parameters
+    from jaring.warehouse import partitions
 
     params = parameters.build(night, policy)
     started = time.monotonic()
@@ -37,7 +38,7 @@ def run(night: date, conn, policy, previous: date | None = None, registry_change
         conn.execute("SET LOCAL jit = off")
         links = link_all(night, conn, previous, registry_changes)
         if not links.carried:  # else link_all analysed it after carrying (only the few links after are unseen)
-            conn.execute("ANALYZE recon.link")
+            partitions.analyze(conn, "recon.link", night)
         done("linking")
         findings.prepare(conn, params)
         payers = figures.active_by_payer(conn, params)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from jaring.config import WAREHOUSE_CONN_ID, postgres_conninfo
 from jaring.errors import Permanent
+from jaring.warehouse import partitions
 
 log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -127,6 +128,9 @@ def night_replacement(conn, tables: str | Sequence[NightTable], night: date):
     with conn.transaction():
         clear_night(conn, tables, night)
         yield conn
+        for table in [tables] if isinstance(tables, str) else tables:
+            if isinstance(table, str) and table in partitions.PARTITIONED:  # cleared whole: made afresh
+                partitions.key(conn, table, night)
 
 
 def clear_night(conn, tables: str | Sequence[NightTable], night: date) -> None:
@@ -136,7 +140,10 @@ def clear_night(conn, tables: str | Sequence[NightTable], night: date) -> None:
         name, match = (table, {}) if isinstance(table, str) else table
         values = [list(v) if isinstance(v, list | tuple) else [v] for v in match.values()]
         where = "".join(f" AND {column} = ANY(%s)" for column in match)
-        conn.execute(f"DELETE FROM {name} WHERE night = %s{where}", (night, *values))
+        if name in partitions.PARTITIONED and not match:
+            partitions.fresh(conn, name, night)
+        else:
+            conn.execute(f"DELETE FROM {name} WHERE night = %s{where}", (night, *values))
         if not match:
             conn.execute("DELETE FROM ops.pruned_night WHERE night = %s AND table_name = %s", (night, name))
 
@@ -154,17 +161,46 @@ def prune(conn, night: date, keep: int) -> list[date]:
     cutoff = night - timedelta(days=keep)  # nights on or before it go
     removed: set[date] = set()
     for table in NIGHT_KEYED:
+        if table in partitions.PARTITIONED:
+            removed |= set(_drop_partitions(conn, table, cutoff))
+            continue
         with conn.transaction():
             nights = [n for (n,) in conn.execute(
                 f"WITH gone AS (DELETE FROM {table} WHERE night <= %s RETURNING night)"
                 " SELECT DISTINCT night FROM gone ORDER BY 1", (cutoff,))]
-            conn.cursor().executemany("INSERT INTO ops.pruned_night (night, table_name) VALUES (%s, %s)"
-                                      " ON CONFLICT DO NOTHING", [(n, table) for n in nights])
+            _mark_pruned(conn, table, nights)
         removed |= set(nights)
     if removed:
         log.info("retention: nights %s … %s removed (keeping %d nights up to %s)", min(removed), max(removed),
                  keep, night)
     return sorted(removed)
+
+
+def _drop_partitions(conn, table: str, cutoff: date) -> list[date]:
+    """Drop `table`'s nights up to `cutoff`, a night a transaction; the nights that held rows. Dropping a
+    partition waits for every reader of the table: one still reading after `partitions.LOCK_WAIT` leaves the
+    table's old nights for the retention's next run."""
+    import psycopg
+
+    with conn.transaction():
+        nights = [n for n in partitions.nights(conn, table) if n <= cutoff]
+    removed = []
+    for night in nights:
+        try:
+            with conn.transaction():
+                if partitions.drop(conn, table, night):
+                    _mark_pruned(conn, table, [night])
+                    removed.append(night)
+        except psycopg.errors.LockNotAvailable:
+            log.warning("retention: %s kept its nights from %s: the table was in use for %s; the next run "
+                        "removes them", table, night, partitions.LOCK_WAIT)
+            break
+    return removed
+
+
+def _mark_pruned(conn, table: str, nights: Iterable[date]) -> None:
+    conn.cursor().executemany("INSERT INTO ops.pruned_night (night, table_name) VALUES (%s, %s)"
+                              " ON CONFLICT DO NOTHING", [(n, table) for n in nights])
 
 
 def require_not_pruned(conn, night: date, tables: Sequence[str]) -> None:

@@ -81,6 +81,7 @@ def test_migrating_moves_the_nights_already_written_into_keyed_partitions(wareho
         assert conn.execute("SELECT night, id_bayar FROM staging.payment ORDER BY 1, 2").fetchall() == [
             (n, i) for n in nights for i in ("A", "B")]
         assert conn.execute("SELECT count(*) FROM recon.link").fetchone() == (2,)
+        assert _nights_in_statistics(conn, "staging.payment") == nights  # no join planned without them
 
 
 def test_the_retention_drops_old_nights_and_leaves_a_table_in_use_for_its_next_run(warehouse, monkeypatch, caplog):

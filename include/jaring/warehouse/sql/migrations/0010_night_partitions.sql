@@ -29,3 +29,6 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- the partitioned tables' own statistics, which the planner estimates their joins with
+ANALYZE staging.person, staging.payment, staging.dtsen_individual, recon.link;

@@ -130,7 +130,7 @@ def prune_warehouse(night: date, conn) -> dict:
 
     # night D is published: the sources and links of the nights before the kept ones are no longer needed
     pruned = db.prune(conn, night, config.keep_nights())
-    partitions.refresh(conn)  # the statistics the next night's joins are planned with, off the reports' path
+    partitions.refresh(conn, night)  # what the next nights' joins are planned with, off the reports' path
     return {"nights_pruned": len(pruned)}
 
 
@@ -205,7 +205,7 @@ STEPS: dict[str, Step] = {
              "`JARING_OUTBOX/<D>/` (readers see the old night or the new one, never a mix) and indexes the outbox."),
         Step("prune_warehouse", prune_warehouse, ("publish_outbox",), "Deletes the raw answers, staged rows "
              "and links of the nights before the `JARING_KEEP_NIGHTS` kept (default 14; `ops.pruned_night` "
-             "records them); the findings stay. Then refreshes the statistics the next night's joins are planned "
+             "records them); the findings stay. Then, once a week, the statistics the nights' joins are planned "
              "with. After publishing, off the reports' path."),
         Step("send_reports", send_reports, ("publish_outbox",), "E-mail each audience its report "
              "(`smtp_default`). Skipped when the run does not deliver."),

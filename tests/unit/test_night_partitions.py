@@ -112,16 +112,19 @@ def _nights_in_statistics(conn, table: str) -> list[date]:
     return sorted(found[0]) if found else []
 
 
-def test_a_nights_statistics_are_its_own_and_the_tables_are_taken_once_then_refreshed_off_the_path(warehouse):
-    previous = D - timedelta(days=1)
+def test_a_nights_statistics_are_its_own_and_the_tables_are_taken_once_then_weekly_off_the_path(warehouse):
+    nights = [D - timedelta(days=1), D, D + timedelta(days=6)]
     with db.connect(warehouse) as conn:
-        for night in (previous, D):
+        for night in nights[:2]:
             with db.night_replacement(conn, "staging.payment", night):
                 db.copy_rows(conn, "staging.payment", PAYMENT_COLUMNS, _payments(night, ["A", "B"]))
                 partitions.analyze(conn, "staging.payment", night)
             # the first night's are taken at once: never planned without any
-            assert _nights_in_statistics(conn, "staging.payment") == [previous]
+            assert _nights_in_statistics(conn, "staging.payment") == nights[:1]
         assert conn.execute("SELECT reltuples FROM pg_class WHERE relname = 'payment_20261120'").fetchone() == (2,)
-    pipeline.run_step("prune_warehouse", D, warehouse)
+    pipeline.run_step("prune_warehouse", nights[1], warehouse)
     with db.connect(warehouse) as conn:
-        assert _nights_in_statistics(conn, "staging.payment") == [previous, D]
+        assert _nights_in_statistics(conn, "staging.payment") == nights[:1]  # a night old: kept
+    pipeline.run_step("prune_warehouse", nights[2], warehouse)
+    with db.connect(warehouse) as conn:
+        assert _nights_in_statistics(conn, "staging.payment") == nights[:2]  # a week old: taken again

@@ -15,13 +15,14 @@ night, measured. The retention drops a night's table instead of deleting its row
   other table.
 - Statistics: `analyze` after a night is written reads that night only. The planner estimates joins from
   the partitioned table's own statistics (without them it chose nested loops that ran for minutes, session
-  11), which an ANALYZE of the whole table gathers by reading every night: the retention refreshes them
-  each night after publishing (`refresh`), and `analyze` takes them the first time.
+  11), which an ANALYZE of the whole table gathers by reading every night again: `analyze` takes them the
+  first time, the retention (after publishing, off the reports' path) once they are a week old (`refresh`).
+  A city's columns look alike from one night to the next; a night's row count is its partition's own.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 # table -> its primary key (on each night's partition: the partitioned table itself has none)
 PARTITIONED = {
@@ -32,6 +33,7 @@ PARTITIONED = {
 }
 # how long the retention waits for the readers of a table (readers that come after wait behind it)
 LOCK_WAIT = "3s"
+STATISTICS_AGE = timedelta(days=7)
 
 
 def name(table: str, night: date) -> str:
@@ -62,23 +64,31 @@ def key(conn, table: str, night: date) -> None:
 
 
 def analyze(conn, table: str, night: date) -> None:
-    """Fresh statistics of night D of `table`. A partitioned table's own statistics (what the planner estimates
-    a join of it with, even when the join reads one night) come from an ANALYZE of it, which reads every
-    night again: taken here only while it has none, else by the retention, off the reports' path (`refresh`)."""
+    """Fresh statistics of night D of `table` (a partitioned table's own: only while it has none, `refresh`)."""
     if table not in PARTITIONED:
         conn.execute(f"ANALYZE {table}")
         return
     conn.execute(f"ANALYZE {name(table, night)}")
-    schema, relation = table.split(".")
-    if not conn.execute("SELECT EXISTS (SELECT 1 FROM pg_stats WHERE schemaname = %s AND tablename = %s"
-                        " AND inherited)", (schema, relation)).fetchone()[0]:
+    if not _nights_in_statistics(conn, table):
         conn.execute(f"ANALYZE {table}")
 
 
-def refresh(conn) -> None:
-    """The partitioned tables' own statistics, from every night they hold (each night's again too)."""
+def refresh(conn, night: date) -> None:
+    """The partitioned tables' own statistics, when the newest night they saw is STATISTICS_AGE before D or
+    older (an ANALYZE of the whole table reads every night it holds again: 2.7 s for the city's two nights)."""
     for table in PARTITIONED:
-        conn.execute(f"ANALYZE {table}")
+        seen = _nights_in_statistics(conn, table)
+        if not seen or max(seen) <= night - STATISTICS_AGE:
+            conn.execute(f"ANALYZE {table}")
+
+
+def _nights_in_statistics(conn, table: str) -> list[date]:
+    """The nights the partitioned table's own statistics saw (its `night` column's common values and bounds)."""
+    schema, relation = table.split(".")
+    found = conn.execute(
+        "SELECT most_common_vals::text::date[], histogram_bounds::text::date[] FROM pg_stats"
+        " WHERE schemaname = %s AND tablename = %s AND attname = 'night' AND inherited", (schema, relation)).fetchone()
+    return sorted({*(found[0] or ()), *(found[1] or ())}) if found else []
 
 
 def nights(conn, table: str) -> list[date]:

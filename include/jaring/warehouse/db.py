@@ -123,7 +123,8 @@ STAGED = ("staging.person", "staging.participant", "staging.payment", "staging.c
 def night_replacement(conn, tables: str | Sequence[NightTable], night: date):
     """A transaction that first removes night D's rows of `tables`; the caller then inserts.
 
-    Either the whole new night is there after the block, or the old one is untouched.
+    Either the whole new night is there after the block, or the old one is untouched. A table that keeps each
+    night in a partition of its own gets night D's key once the caller's rows are in (`partitions`).
     """
     with conn.transaction():
         clear_night(conn, tables, night)
@@ -134,8 +135,9 @@ def night_replacement(conn, tables: str | Sequence[NightTable], night: date):
 
 
 def clear_night(conn, tables: str | Sequence[NightTable], night: date) -> None:
-    """Remove night D's rows of `tables` (inside the caller's transaction). A table cleared whole is
-    written again: the retention's mark of night D on it (`ops.pruned_night`) goes too."""
+    """Remove night D's rows of `tables` (inside the caller's transaction; a partitioned table's night D is
+    made ready: `partitions.fresh`). A table cleared whole is written again: the retention's mark of night D
+    on it (`ops.pruned_night`) goes too."""
     for table in [tables] if isinstance(tables, str) else tables:
         name, match = (table, {}) if isinstance(table, str) else table
         values = [list(v) if isinstance(v, list | tuple) else [v] for v in match.values()]
@@ -154,8 +156,8 @@ class NightPruned(RuntimeError, Permanent):
 
 def prune(conn, night: date, keep: int) -> list[date]:
     """Forget the rows of the night-keyed tables older than the `keep` nights up to D (D-keep and before),
-    a table a transaction; records what it removed in `ops.pruned_night` and returns the nights removed.
-    `conn` must be idle."""
+    a table a transaction (a partitioned table: a night's table dropped, a night a transaction); records what
+    it removed in `ops.pruned_night` and returns the nights removed. `conn` must be idle."""
     if keep < 2:
         raise ValueError("keep at least 2 nights: night D builds on night D-1")
     cutoff = night - timedelta(days=keep)  # nights on or before it go

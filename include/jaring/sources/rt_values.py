@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from jaring import nik as niks
 from jaring.validation.suites import MAX_MONTHLY_AMOUNT
@@ -46,8 +47,11 @@ _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 
 def header_field(cell: object) -> str | None:
     """The template field a header cell names (`'Tgl. Bayar'` -> `tgl_bayar`), or None."""
-    if not isinstance(cell, str):
-        return None
+    return _field_named(cell) if isinstance(cell, str) else None
+
+
+@lru_cache(maxsize=4096)  # every ledger's header row is one of a few spellings
+def _field_named(cell: str) -> str | None:
     squeezed = _NOT_ALNUM.sub("", cell.upper())
     if not squeezed or len(squeezed) > 40:
         return None

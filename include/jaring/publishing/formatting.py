@@ -22,7 +22,12 @@ def is_missing(value) -> bool:
 
 
 def compact_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _COMPACT.encode(value)
+
+
+# what json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str) writes,
+# without building an encoder for each of a night's tens of thousands of values
+_COMPACT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def as_date(value) -> date | None:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CSV_COLUMNS = ("finding_code", "nik", "kpj", "period", "source", "source_ref", "status", "first_seen",
                "severity", "nama", "kode_wilayah", "no_rt", "no_rw", "ledger_kelurahan", "details")
+_PLAIN_COLUMNS = CSV_COLUMNS[:-1]  # every column but `details` (JSON), in order
 XLSX_NAME, HTML_NAME = "temuan.xlsx", "laporan.html"
 CITY_WIDE = ("findings.csv", "resolved.csv", "summary.json", HTML_NAME)  # written by part 1, beside its audiences
 OWNED = frozenset({*CITY_WIDE, *aud.AGENCIES, aud.KELURAHAN})
@@ -42,12 +43,12 @@ OWNED = frozenset({*CITY_WIDE, *aud.AGENCIES, aud.KELURAHAN})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(row: dict, column: str) -> str:
-    value = row.get(column)
+def _cell(value) -> str:
+    """A CSV cell of a finding's column (not `details`)."""
+    if type(value) is str:  # most cells: one test, then written as they are
+        return "'" + value if value.startswith(_FORMULA_START) else value
     if value is None:
         return ""
-    if column == "details":
-        return compact_json(value)  # starts with "{"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, int | float | Decimal):
@@ -69,8 +70,10 @@ def findings_csv(rows: list[dict]) -> bytes:
     quoting = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        cells = [_cell(row, c) for c in CSV_COLUMNS]
-        (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)
+        details = row.get("details")
+        cells = [*map(_cell, map(row.get, _PLAIN_COLUMNS)),
+                 "" if details is None else compact_json(details)]  # a JSON object: starts with "{"
+        (quoting if "\r" in "".join(cells) else writer).writerow(cells)
     return buffer.getvalue().encode("utf-8")
 
 

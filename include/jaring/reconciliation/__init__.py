@@ -15,7 +15,7 @@ from datetime import date
 log = logging.getLogger(__name__)
 
 _TEMP_TABLES = ("rc_finding", "rc_participant", "rc_dead_payment", "rc_dtsen", "rc_proposal", "rc_enrolled",
-                "rc_eligible", "rc_ledger", "rc_received")
+                "rc_eligible", "rc_ledger", "rc_received", "rc_unmatched")
 
 
 def run(night: date, conn, policy, previous: date | None = None, registry_changes: bool = False) -> dict[str, int]:

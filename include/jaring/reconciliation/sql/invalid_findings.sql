@@ -44,5 +44,7 @@ FROM located x
 LEFT JOIN recon.link l ON l.night = %(night)s AND l.source = x.source AND l.source_key = x.link_key
 LEFT JOIN staging.person p ON p.night = %(night)s AND p.nik = coalesce(l.nik, x.registry_nik)
 LEFT JOIN staging.participant sp ON sp.night = %(night)s AND x.source = 'bpjs' AND sp.kpj = x.kpj
+-- by its key as a number: compared as text, every individual of the night was sorted to find a few hundred
 LEFT JOIN staging.dtsen_individual sd
-  ON sd.night = %(night)s AND x.source = 'dtsen' AND sd.id_individu::text = x.link_key
+  ON sd.night = %(night)s AND x.source = 'dtsen'
+ AND sd.id_individu = CASE WHEN x.link_key ~ '^[0-9]{1,18}$' THEN x.link_key::bigint END

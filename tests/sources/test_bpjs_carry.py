@@ -144,3 +144,28 @@ def test_a_payment_rule_that_flags_makes_every_month_judged(warehouse, monkeypat
     carried, rows, whole = ingest_d_minus_1_then_d(world_with(tmp_path, []), warehouse, monkeypatch, tmp_path)
     assert carried["mode"] == "full"
     assert rows == whole and rows["staging.invalid_record"]  # B0001's PEMKOT, B0005's RT: reported each night
+
+
+def test_a_nights_listing_digests_are_kept_as_landed_and_the_migration_computes_the_same_for_older_nights(
+        warehouse, fresh_database, monkeypatch, tmp_path):
+    """Night D reads night D-1's digests instead of hashing its pages again; a warehouse whose nights landed
+    before the digests were kept gets them from its pages, the same as landing them gives."""
+    carried, _, _ = ingest_d_minus_1_then_d(world_with(tmp_path, []), warehouse, monkeypatch, tmp_path)
+    assert carried["mode"] == "months_carried"
+    with db.connect(warehouse) as conn:
+        landed = conn.execute("SELECT night, listing, digest FROM raw.bpjs_listing ORDER BY 1, 2").fetchall()
+        pages = conn.execute("SELECT night, listing, seq, records::text FROM raw.bpjs_page").fetchall()
+    assert len({night for night, _, _ in landed}) == 2
+    assert {listing for _, listing, _ in landed} == {listing for _, listing, _, _ in pages}
+
+    every = db.migrations()
+    monkeypatch.setattr(db, "migrations", lambda: {v: p for v, p in every.items() if v < 11})
+    before = fresh_database("warehouse_v10")
+    with db.connect(before) as conn:
+        assert db.migrate(conn) == 10
+        db.copy_rows(conn, "raw.bpjs_page", ("night", "listing", "seq", "records"), pages)
+        conn.commit()
+    monkeypatch.setattr(db, "migrations", lambda: every)
+    with db.connect(before) as conn:
+        assert db.migrate(conn) == max(every)
+        assert conn.execute("SELECT night, listing, digest FROM raw.bpjs_listing ORDER BY 1, 2").fetchall() == landed

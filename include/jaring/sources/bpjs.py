@@ -40,7 +40,7 @@ BPJS_PESERTA_COLUMNS = ("KPJ", "NIK", "NAMA", "TGL_LAHIR", "JENIS_KELAMIN", "SEG
 BPJS_IURAN_COLUMNS = ("ID_BAYAR", "KPJ", "BULAN_IURAN", "JUMLAH", "TGL_BAYAR", "KANAL")
 BPJS_KLAIM_COLUMNS = ("NO_KLAIM", "KPJ", "JENIS_KLAIM", "TGL_KEJADIAN", "TGL_PENGAJUAN", "STATUS", "NILAI")
 SOURCE = landing.Source(
-    "bpjs", ("raw.bpjs_page", "staging.participant", "staging.payment", "staging.claim"),
+    "bpjs", ("raw.bpjs_page", "raw.bpjs_listing", "staging.participant", "staging.payment", "staging.claim"),
     {"bpjs_peserta": BPJS_PESERTA_COLUMNS, "bpjs_iuran": BPJS_IURAN_COLUMNS, "bpjs_klaim": BPJS_KLAIM_COLUMNS},
     {"bpjs_peserta": "staging.participant", "bpjs_iuran": "staging.payment"},
 )
@@ -207,8 +207,8 @@ def _frame(pages, columns):
 
 
 def _land_raw(conn, night, listings: dict[str, list]) -> dict[str, str]:
-    """Store each page's JSON; returns each listing's digest (sql/bpjs_previous_digests.sql's, of its pages'
-    texts joined by newlines: JSON text holds none of its own)."""
+    """Store each page's JSON and each listing's digest (of its pages' texts joined by newlines: JSON text holds
+    none of its own), for the next night to compare with its own; returns the digests."""
     digests = {name: hashlib.sha256() for name in listings}
 
     def pages():
@@ -219,7 +219,10 @@ def _land_raw(conn, night, listings: dict[str, list]) -> dict[str, str]:
                 yield night, name, seq, text.decode()
 
     db.copy_rows(conn, "raw.bpjs_page", ("night", "listing", "seq", "records"), pages())
-    return {name: digest.hexdigest() for name, digest in digests.items()}
+    landed = {name: digest.hexdigest() for name, digest in digests.items()}
+    db.copy_rows(conn, "raw.bpjs_listing", ("night", "listing", "digest"),
+                 ((night, name, digest) for name, digest in landed.items()))
+    return landed
 
 
 def _ref(index: int, raw: dict) -> str:

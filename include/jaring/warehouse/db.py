@@ -111,9 +111,10 @@ NightTable = str | tuple[str, Mapping[str, object]]
 # The night-keyed tables a single step writes whole (the agencies' raw answers, the staged sources, the
 # links): `prune` forgets their old nights. The findings, the quarantine and the verdicts are the record
 # of what each agency was told: they are kept.
-NIGHT_KEYED = ("raw.dukcapil_page", "raw.dukcapil_event_page", "raw.bpjs_page", "raw.dtsen_individu",
-               "staging.person", "staging.person_change", "staging.participant", "staging.payment", "staging.claim",
-               "staging.dtsen_individual", "staging.rt_row", "staging.invalid_record", "recon.link")
+NIGHT_KEYED = ("raw.dukcapil_page", "raw.dukcapil_event_page", "raw.bpjs_page", "raw.bpjs_listing",
+               "raw.dtsen_individu", "staging.person", "staging.person_change", "staging.participant",
+               "staging.payment", "staging.claim", "staging.dtsen_individual", "staging.rt_row",
+               "staging.invalid_record", "recon.link")
 # what reconcile needs of a night; each source's re-ingest clears its tables' night again (`clear_night`)
 STAGED = ("staging.person", "staging.participant", "staging.payment", "staging.claim", "staging.dtsen_individual",
           "staging.rt_row")

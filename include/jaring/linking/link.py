@@ -63,15 +63,17 @@ def link_all(night: date, conn, previous: date | None = None, registry_changes: 
         sqlfile.execute(conn, __name__, "link_changed_persons_known" if registry_changes else "link_changed_persons",
                         params)
         sqlfile.execute(conn, __name__, "link_changes", params)
-    sqlfile.execute(conn, __name__, "link_records", params)
+    conn.execute("DROP TABLE IF EXISTS link_unchanged, link_unchanged_rt")  # what this run carries, or nothing
     carried = _carry(conn, "link_carry_records", params)
+    sqlfile.execute(conn, __name__, "link_records", params)
     _write(conn, night, link_identities(night, conn))
+    # compares night D's BPJS links, so after them
+    carried += _carry(conn, "link_carry_rt", params)
     sqlfile.execute(conn, __name__, "link_rt_rows", params)
-    carried += _carry(conn, "link_carry_rt", params)  # compares night D's BPJS links, so after them
     _write(conn, night, link_ledger_rows(night, conn))
     partitions.key(conn, "recon.link", night)
     conn.execute("DROP TABLE IF EXISTS link_record, link_rt_row, link_changed_person, link_touched_block, "
-                 "link_touched_area, link_moved_kpj, link_unchanged")
+                 "link_touched_area, link_moved_kpj, link_unchanged, link_unchanged_rt")
     rows = conn.execute(
         "SELECT source || ':' || method, count(*) FROM recon.link WHERE night = %(night)s GROUP BY 1", params
     )
@@ -79,8 +81,8 @@ def link_all(night: date, conn, previous: date | None = None, registry_changes: 
 
 
 def _carry(conn, name: str, params: dict) -> int:
-    """Carry the previous night's links of the records `name`.sql finds unchanged (they leave the
-    records to link); how many."""
+    """Carry the previous night's links of the records `name`.sql finds unchanged (the records left to link
+    are the others); how many."""
     if not params["previous"]:
         return 0
     carried = sqlfile.execute(conn, __name__, name, params).rowcount

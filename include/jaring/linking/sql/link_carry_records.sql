@@ -1,12 +1,18 @@
 -- Night %(previous)s's links (or their absence) of the BPJS participants and DTSEN individuals linking
 -- again would decide the same way: the record as it was, its NIK holder unchanged (steps 1 and 3), nobody
--- of its birth block changed (step 2). Those leave link_record; the carried links are the last statement.
+-- of its birth block changed (step 2). Their links are carried over (the last statement); link_records.sql
+-- then leaves them out of the records to link.
 DROP TABLE IF EXISTS link_unchanged;
 CREATE TEMP TABLE link_unchanged AS
 SELECT same.source, same.source_key
 FROM (
-    SELECT source, source_key, nik, nama, nama_key, tgl_lahir, jenis_kelamin FROM link_record
-    INTERSECT (
+    (
+        SELECT 'bpjs'::text AS source, kpj::text AS source_key, nik, nama, nama_key, tgl_lahir, jenis_kelamin
+        FROM staging.participant WHERE night = %(night)s
+        UNION ALL
+        SELECT 'dtsen', id_individu::text, nik, nama, nama_key, tgl_lahir, jenis_kelamin
+        FROM staging.dtsen_individual WHERE night = %(night)s
+    ) INTERSECT (
         SELECT 'bpjs'::text, kpj::text, nik, nama, nama_key, tgl_lahir, jenis_kelamin
         FROM staging.participant WHERE night = %(previous)s
         UNION ALL
@@ -19,12 +25,6 @@ WHERE NOT EXISTS (SELECT 1 FROM link_changed_person c WHERE c.nik = same.nik)
                   WHERE b.tgl_lahir = same.tgl_lahir AND b.jenis_kelamin = same.jenis_kelamin);
 
 ANALYZE link_unchanged;
-
-DELETE FROM link_record r
-USING link_unchanged u
-WHERE u.source = r.source AND u.source_key = r.source_key;
--- the few records left to link: the plans after this see them, not all of them
-ANALYZE link_record;
 
 INSERT INTO recon.link (night, source, source_key, nik, method, step, score)
 SELECT %(night)s, l.source, l.source_key, l.nik, l.method, l.step, l.score

@@ -1,7 +1,7 @@
 -- Night %(previous)s's links (or their absence) of the RT ledger rows linking again would decide the same
 -- way: the row as it was, its NIK holder unchanged (step 1), its KPJ linked to the same unchanged person
--- (step 2; night D's BPJS links are written first), nobody of its RT changed (step 3). Those leave
--- link_rt_row; the carried links are the last statement.
+-- (step 2; night D's BPJS links are written first), nobody of its RT changed (step 3). Their links are
+-- carried over (the last statement); link_rt_rows.sql then leaves them out of the rows to link.
 DROP TABLE IF EXISTS link_moved_kpj;
 CREATE TEMP TABLE link_moved_kpj AS
 SELECT coalesce(d.source_key, p.source_key) AS kpj
@@ -11,11 +11,12 @@ FULL JOIN (SELECT source_key, nik FROM recon.link WHERE night = %(previous)s AND
 WHERE d.nik IS DISTINCT FROM p.nik OR d.nik IN (SELECT nik FROM link_changed_person);
 ANALYZE link_moved_kpj;
 
-DROP TABLE IF EXISTS link_unchanged;
-CREATE TEMP TABLE link_unchanged AS
+DROP TABLE IF EXISTS link_unchanged_rt;
+CREATE TEMP TABLE link_unchanged_rt AS
 SELECT same.source_ref
 FROM (
-    SELECT source_ref, nik, nama, nama_key, kpj, kode_kelurahan, no_rt, no_rw FROM link_rt_row
+    SELECT source_ref, nik, nama, nama_key, kpj, kode_kelurahan, no_rt, no_rw
+    FROM staging.rt_row WHERE night = %(night)s
     INTERSECT
     SELECT source_ref, nik, nama, nama_key, kpj, kode_kelurahan, no_rt, no_rw
     FROM staging.rt_row WHERE night = %(previous)s
@@ -25,16 +26,10 @@ WHERE NOT EXISTS (SELECT 1 FROM link_changed_person c WHERE c.nik = same.nik)
   AND NOT EXISTS (SELECT 1 FROM link_touched_area a
                   WHERE a.kode_wilayah = same.kode_kelurahan AND a.no_rt = same.no_rt AND a.no_rw = same.no_rw);
 
-ANALYZE link_unchanged;
-
-DELETE FROM link_rt_row r
-USING link_unchanged u
-WHERE u.source_ref = r.source_ref;
--- the few records left to link: the plans after this see them, not all of them
-ANALYZE link_rt_row;
+ANALYZE link_unchanged_rt;
 
 INSERT INTO recon.link (night, source, source_key, nik, method, step, score)
 SELECT %(night)s, l.source, l.source_key, l.nik, l.method, l.step, l.score
 FROM recon.link l
-JOIN link_unchanged u ON u.source_ref = l.source_key
+JOIN link_unchanged_rt u ON u.source_ref = l.source_key
 WHERE l.night = %(previous)s AND l.source = 'rt';

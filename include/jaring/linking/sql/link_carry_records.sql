@@ -6,19 +6,11 @@ DROP TABLE IF EXISTS link_unchanged;
 CREATE TEMP TABLE link_unchanged AS
 SELECT same.source, same.source_key
 FROM (
-    (
-        SELECT 'bpjs'::text AS source, kpj::text AS source_key, nik, nama, nama_key, tgl_lahir, jenis_kelamin
-        FROM staging.participant WHERE night = %(night)s
-        UNION ALL
-        SELECT 'dtsen', id_individu::text, nik, nama, nama_key, tgl_lahir, jenis_kelamin
-        FROM staging.dtsen_individual WHERE night = %(night)s
-    ) INTERSECT (
-        SELECT 'bpjs'::text, kpj::text, nik, nama, nama_key, tgl_lahir, jenis_kelamin
-        FROM staging.participant WHERE night = %(previous)s
-        UNION ALL
-        SELECT 'dtsen', id_individu::text, nik, nama, nama_key, tgl_lahir, jenis_kelamin
-        FROM staging.dtsen_individual WHERE night = %(previous)s
-    )
+    SELECT source, source_key, nik, nama, nama_key, tgl_lahir, jenis_kelamin
+    FROM link_night_record WHERE night = %(night)s
+    INTERSECT
+    SELECT source, source_key, nik, nama, nama_key, tgl_lahir, jenis_kelamin
+    FROM link_night_record WHERE night = %(previous)s
 ) AS same  -- a set operation: NULLs compare equal, as "as it was" means
 WHERE NOT EXISTS (SELECT 1 FROM link_changed_person c WHERE c.nik = same.nik)
   AND NOT EXISTS (SELECT 1 FROM link_touched_block b

@@ -35,8 +35,6 @@ def run(night: date, conn, policy, previous: date | None = None, registry_change
         phases[phase] = round(time.monotonic() - started - sum(phases.values()), 2)
 
     with conn.transaction():
-        # ~20 statements of a second or less each: JIT compilation costs more than it saves here
-        conn.execute("SET LOCAL jit = off")
         links = link_all(night, conn, previous, registry_changes)
         if not links.carried:  # else link_all analysed it after carrying (only the few links after are unseen)
             partitions.analyze(conn, "recon.link", night)

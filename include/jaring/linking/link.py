@@ -74,7 +74,8 @@ def link_all(night: date, conn, previous: date | None = None, registry_changes: 
     _write(conn, night, link_ledger_rows(night, conn))
     partitions.key(conn, "recon.link", night)
     conn.execute("DROP TABLE IF EXISTS link_record, link_rt_row, link_changed_person, link_touched_block, "
-                 "link_touched_area, link_moved_kpj, link_same_record, link_unchanged, link_unchanged_rt")
+                 "link_touched_area, link_moved_kpj, link_same_record, link_same_rt_row, link_unchanged, "
+                 "link_unchanged_rt")
     conn.execute("DROP VIEW IF EXISTS link_night_record")
     rows = conn.execute(
         "SELECT source || ':' || method, count(*) FROM recon.link WHERE night = %(night)s GROUP BY 1", params

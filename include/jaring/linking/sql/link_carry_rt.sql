@@ -11,16 +11,20 @@ FULL JOIN (SELECT source_key, nik FROM recon.link WHERE night = %(previous)s AND
 WHERE d.nik IS DISTINCT FROM p.nik OR d.nik IN (SELECT nik FROM link_changed_person);
 ANALYZE link_moved_kpj;
 
-DROP TABLE IF EXISTS link_unchanged_rt;
+DROP TABLE IF EXISTS link_same_rt_row, link_unchanged_rt;
+-- the rows as they were (every field equal, NULL to NULL included), joined on their key in parallel, then
+-- the exclusions, as in link_carry_records.sql
+CREATE TEMP TABLE link_same_rt_row AS
+SELECT d.source_ref, d.nik, d.kpj, d.kode_kelurahan, d.no_rt, d.no_rw
+FROM staging.rt_row d
+JOIN staging.rt_row p ON p.night = %(previous)s AND p.source_ref = d.source_ref
+ AND (p.nik, p.nama, p.nama_key, p.kpj, p.kode_kelurahan, p.no_rt, p.no_rw)
+     IS NOT DISTINCT FROM (d.nik, d.nama, d.nama_key, d.kpj, d.kode_kelurahan, d.no_rt, d.no_rw)
+WHERE d.night = %(night)s;
+
 CREATE TEMP TABLE link_unchanged_rt AS
 SELECT same.source_ref
-FROM (
-    SELECT source_ref, nik, nama, nama_key, kpj, kode_kelurahan, no_rt, no_rw
-    FROM staging.rt_row WHERE night = %(night)s
-    INTERSECT
-    SELECT source_ref, nik, nama, nama_key, kpj, kode_kelurahan, no_rt, no_rw
-    FROM staging.rt_row WHERE night = %(previous)s
-) AS same
+FROM link_same_rt_row same
 WHERE NOT EXISTS (SELECT 1 FROM link_changed_person c WHERE c.nik = same.nik)
   AND NOT EXISTS (SELECT 1 FROM link_moved_kpj k WHERE k.kpj = same.kpj::text)
   AND NOT EXISTS (SELECT 1 FROM link_touched_area a

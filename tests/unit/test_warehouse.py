@@ -55,8 +55,11 @@ def test_migrate_warns_when_the_warehouse_sorts_text_by_another_collation(postgr
     assert "'C.UTF-8'" in warned[0].getMessage() and "LC_COLLATE 'C'" in warned[0].getMessage()
 
 
-def test_warehouse_sessions_do_not_compile_statements_and_keep_the_options_their_dsn_gives(warehouse):
+def test_warehouse_sessions_do_not_compile_statements_and_keep_the_options_their_dsn_gives(warehouse, monkeypatch):
     with db.connect(warehouse) as conn:
         assert conn.execute("SHOW jit").fetchone()[0] == "off"
     with db.connect(f"{warehouse}?options=-c%20work_mem%3D7MB") as conn:
         assert conn.execute("SELECT current_setting('jit'), current_setting('work_mem')").fetchone() == ("off", "7MB")
+    monkeypatch.setenv("PGOPTIONS", "-c work_mem=9MB")
+    with db.connect(warehouse) as conn:
+        assert conn.execute("SELECT current_setting('jit'), current_setting('work_mem')").fetchone() == ("off", "9MB")

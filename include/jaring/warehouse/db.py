@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -30,12 +31,13 @@ SESSION_OPTIONS = "-c jit=off"
 
 def connect(conninfo: str | None = None, **kwargs):
     """A psycopg connection to the warehouse (`jaring_db`) unless told otherwise, with `SESSION_OPTIONS`
-    after any options its DSN gives."""
+    after any options its DSN (or else PGOPTIONS) gives."""
     import psycopg
     from psycopg.conninfo import conninfo_to_dict
 
     conninfo = conninfo or postgres_conninfo(WAREHOUSE_CONN_ID)
-    given = kwargs.pop("options", None) or conninfo_to_dict(conninfo).get("options") or ""
+    # libpq takes PGOPTIONS only when no options are given: given here, they must include it
+    given = kwargs.pop("options", None) or conninfo_to_dict(conninfo).get("options") or os.environ.get("PGOPTIONS", "")
     return psycopg.connect(conninfo, options=f"{given} {SESSION_OPTIONS}".strip(), **kwargs)
 
 

@@ -70,7 +70,7 @@ def test_one_absurd_number_per_listing_fails_only_its_record(warehouse, label):
                                                   (NIGHT,))}
         flagged = conn.execute("SELECT source_ref FROM staging.invalid_record WHERE night = %s", (NIGHT,)).fetchall()
         raw_pages = [json.loads(text) for (text,) in conn.execute(
-            "SELECT records::text FROM raw.bpjs_page WHERE night = %s", (NIGHT,))]
+            "SELECT records::text FROM raw.bpjs_page_landed WHERE night = %s", (NIGHT,))]
     assert staged == {"staging.participant": ["22014587301", "22014587302", "22014587304"],
                       "staging.payment": ["B1", "B2"], "staging.claim": ["K1"]}
     assert flagged == [("bpjs:22014587304",)]  # the declared income is reported, the participant counts
@@ -87,7 +87,7 @@ def test_the_raw_pages_keep_each_records_fields_in_the_order_they_came(warehouse
             "KPJ": "22014587301", "ID_BAYAR": "B1"}
     with db.connect(warehouse, autocommit=True) as conn:
         bpjs.ingest(NIGHT, conn, http=AnswersAsJson([peserta(1)], [sent], []))
-        landed = conn.execute("SELECT records::text FROM raw.bpjs_page WHERE night = %s AND listing = %s",
+        landed = conn.execute("SELECT records::text FROM raw.bpjs_page_landed WHERE night = %s AND listing = %s",
                               (NIGHT, "iuran:2026-10")).fetchone()[0]
     assert list(json.loads(landed, object_pairs_hook=lambda pairs: [key for key, _ in pairs])[0]) == list(sent)
 

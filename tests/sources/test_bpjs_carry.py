@@ -154,7 +154,7 @@ def test_a_nights_listing_digests_are_kept_as_landed_and_the_migration_computes_
     assert carried["mode"] == "months_carried"
     with db.connect(warehouse) as conn:
         landed = conn.execute("SELECT night, listing, digest FROM raw.bpjs_listing ORDER BY 1, 2").fetchall()
-        pages = conn.execute("SELECT night, listing, seq, records::text FROM raw.bpjs_page").fetchall()
+        pages = conn.execute("SELECT night, listing, seq, records::text FROM raw.bpjs_page_landed").fetchall()
     assert len({night for night, _, _ in landed}) == 2
     assert {listing for _, listing, _ in landed} == {listing for _, listing, _, _ in pages}
 
@@ -169,3 +169,28 @@ def test_a_nights_listing_digests_are_kept_as_landed_and_the_migration_computes_
     with db.connect(before) as conn:
         assert db.migrate(conn) == max(every)
         assert conn.execute("SELECT night, listing, digest FROM raw.bpjs_listing ORDER BY 1, 2").fetchall() == landed
+        # and migration 0012 keeps each page's text once, every night's pages reading as they landed
+        assert sorted(conn.execute("SELECT night, listing, seq, records::text FROM raw.bpjs_page_landed")) == sorted(pages)
+        assert conn.execute("SELECT count(*) FROM raw.bpjs_page_text").fetchone()[0] == len({p[3] for p in pages})
+
+
+def test_a_page_text_is_kept_once_however_many_nights_land_it_and_the_retention_forgets_it_with_its_last_night(
+        warehouse, monkeypatch, tmp_path):
+    """Most months' pages are the same every night: night D sends only its new texts; the retention forgets a
+    text once no night kept names it, and every night kept still reads its pages as they landed."""
+    world = world_with(tmp_path, [["B7002", ACTIVE, "2026-06", 16800, "2026-11-20", "RT"]])  # a month changes on D
+    ingest_d_minus_1_then_d(world, warehouse, monkeypatch, tmp_path)
+    night = world.night
+    landed = "SELECT listing, seq, records::text FROM raw.bpjs_page_landed WHERE night = %s ORDER BY 1, 2"
+    with db.connect(warehouse, autocommit=True) as conn:
+        pages, texts = conn.execute("SELECT count(*), count(DISTINCT sha256) FROM raw.bpjs_page").fetchone()
+        assert conn.execute("SELECT count(*) FROM raw.bpjs_page_text").fetchone()[0] == texts < pages
+        only_before = conn.execute(
+            "SELECT count(DISTINCT sha256) FROM raw.bpjs_page p WHERE night = %s AND NOT EXISTS"
+            " (SELECT 1 FROM raw.bpjs_page d WHERE d.night = %s AND d.sha256 = p.sha256)",
+            (night - timedelta(days=1), night)).fetchone()[0]
+        assert only_before  # the changed month's pages of D-1
+        night_d = conn.execute(landed, (night,)).fetchall()
+        db.prune(conn, night + timedelta(days=1), keep=2)  # keeps D and D+1: D-1 goes
+        assert conn.execute("SELECT count(*) FROM raw.bpjs_page_text").fetchone()[0] == texts - only_before
+        assert conn.execute(landed, (night,)).fetchall() == night_d

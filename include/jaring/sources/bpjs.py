@@ -207,18 +207,30 @@ def _frame(pages, columns):
 
 
 def _land_raw(conn, night, listings: dict[str, list]) -> dict[str, str]:
-    """Store each page's JSON and each listing's digest (of its pages' texts joined by newlines: JSON text holds
-    none of its own), for the next night to compare with its own; returns the digests."""
+    """Store night D's pages (each page's JSON text once in raw.bpjs_page_text, by its sha256: most are the
+    nights before's, and only the new ones are sent) and each listing's digest (of its pages' texts joined by
+    newlines: JSON text holds none of its own), for the next night to compare with its own; returns the
+    digests. The texts are made twice rather than held: a night's are 110 MB."""
     digests = {name: hashlib.sha256() for name in listings}
+    pages = []
+    for name, listed in listings.items():
+        for seq, page in enumerate(listed, start=1):
+            text = landing.json_bytes(page)
+            digests[name].update(text if seq == 1 else b"\n" + text)
+            pages.append((night, name, seq, hashlib.sha256(text).hexdigest()))
+    db.content_lock(conn, "raw.bpjs_page_text")
+    known = {sha for (sha,) in conn.execute("SELECT sha256 FROM raw.bpjs_page_text WHERE sha256 = ANY(%s)",
+                                            ([sha for *_, sha in pages],))}
 
-    def pages():
-        for name, listed in listings.items():
-            for seq, page in enumerate(listed, start=1):
-                text = landing.json_bytes(page)
-                digests[name].update(text if seq == 1 else b"\n" + text)
-                yield night, name, seq, text.decode()
+    def new_texts():
+        every_page = (page for listed in listings.values() for page in listed)  # in the order of `pages`
+        for (*_, sha), page in zip(pages, every_page, strict=True):
+            if sha not in known:
+                known.add(sha)
+                yield sha, landing.json_bytes(page).decode()
 
-    db.copy_rows(conn, "raw.bpjs_page", ("night", "listing", "seq", "records"), pages())
+    db.copy_rows(conn, "raw.bpjs_page_text", ("sha256", "records"), new_texts())
+    db.copy_rows(conn, "raw.bpjs_page", ("night", "listing", "seq", "sha256"), pages)
     landed = {name: digest.hexdigest() for name, digest in digests.items()}
     db.copy_rows(conn, "raw.bpjs_listing", ("night", "listing", "digest"),
                  ((night, name, digest) for name, digest in landed.items()))

@@ -127,6 +127,10 @@ NIGHT_KEYED = ("raw.dukcapil_page", "raw.dukcapil_event_page", "raw.bpjs_page", 
                "raw.dtsen_individu", "staging.person", "staging.person_change", "staging.participant",
                "staging.payment", "staging.claim", "staging.dtsen_individual", "staging.rt_row",
                "staging.invalid_record", "recon.link")
+# Texts kept once however many nights name them (content table -> the night-keyed table naming them, and the
+# key): `prune` forgets those no night kept names. A writer looks for the texts already kept and adds the others
+# under `content_lock`, which `prune` takes too: no text goes between that look and the writer's commit.
+CONTENT_TABLES = {"raw.bpjs_page_text": ("raw.bpjs_page", "sha256")}
 # what reconcile needs of a night; each source's re-ingest clears its tables' night again (`clear_night`)
 STAGED = ("staging.person", "staging.participant", "staging.payment", "staging.claim", "staging.dtsen_individual",
           "staging.rt_row")
@@ -163,14 +167,20 @@ def clear_night(conn, tables: str | Sequence[NightTable], night: date) -> None:
             conn.execute("DELETE FROM ops.pruned_night WHERE night = %s AND table_name = %s", (night, name))
 
 
+def content_lock(conn, content: str) -> None:
+    """Hold `content`'s texts (CONTENT_TABLES) against the retention until the caller's transaction ends."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"jaring.{content}",))
+
+
 class NightPruned(RuntimeError, Permanent):
     """Night D's staged rows were removed by the retention: its sources must be pulled again."""
 
 
 def prune(conn, night: date, keep: int) -> list[date]:
     """Forget the rows of the night-keyed tables older than the `keep` nights up to D (D-keep and before),
-    a table a transaction (a partitioned table: a night's table dropped, a night a transaction); records what
-    it removed in `ops.pruned_night` and returns the nights removed. `conn` must be idle."""
+    a table a transaction (a partitioned table: a night's table dropped, a night a transaction), then the texts
+    no night kept names (CONTENT_TABLES); records what it removed in `ops.pruned_night` and returns the nights
+    removed. `conn` must be idle."""
     if keep < 2:
         raise ValueError("keep at least 2 nights: night D builds on night D-1")
     cutoff = night - timedelta(days=keep)  # nights on or before it go
@@ -185,6 +195,10 @@ def prune(conn, night: date, keep: int) -> list[date]:
                 " SELECT DISTINCT night FROM gone ORDER BY 1", (cutoff,))]
             _mark_pruned(conn, table, nights)
         removed |= set(nights)
+    for content, (named_by, key) in CONTENT_TABLES.items():
+        with conn.transaction():
+            content_lock(conn, content)
+            conn.execute(f"DELETE FROM {content} c WHERE NOT EXISTS (SELECT 1 FROM {named_by} n WHERE n.{key} = c.{key})")
     if removed:
         log.info("retention: nights %s … %s removed (keeping %d nights up to %s)", min(removed), max(removed),
                  keep, night)

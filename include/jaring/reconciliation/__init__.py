@@ -14,7 +14,6 @@ from datetime import date
 
 log = logging.getLogger(__name__)
 
-WORKING_STATISTICS_TARGET = 10
 _TEMP_TABLES = ("rc_finding", "rc_participant", "rc_dead_payment", "rc_dtsen", "rc_proposal", "rc_enrolled",
                 "rc_eligible", "rc_ledger", "rc_received", "rc_unmatched")
 
@@ -41,7 +40,7 @@ def run(night: date, conn, policy, previous: date | None = None, registry_change
         done("linking")
         # the working tables (rc_*) are planned from statistics of 3,000 sampled rows, not 30,000: their
         # ANALYZEs took over half a second of every night, for the same plans
-        conn.execute(f"SET LOCAL default_statistics_target = {WORKING_STATISTICS_TARGET}")
+        conn.execute(f"SET LOCAL default_statistics_target = {partitions.SAMPLED_STATISTICS_TARGET}")
         findings.prepare(conn, params)
         payers = figures.active_by_payer(conn, params)
         params["quota_left"] = max(params["quota"] - payers.get(policy.apbd_payer, 0), 0)

@@ -80,3 +80,26 @@ def test_keeping_fewer_than_two_nights_or_not_a_number_is_refused(monkeypatch, v
     monkeypatch.setenv("JARING_KEEP_NIGHTS", value)
     with pytest.raises(config.ConfigurationError, match="JARING_KEEP_NIGHTS"):
         config.keep_nights()
+
+
+def test_the_retention_leaves_a_page_text_that_a_landing_counts_on_until_its_night_names_it(warehouse):
+    """A BPJS landing looks up which page texts are kept, then names them: a text no night names yet must not
+    go in between (the retention would delete what the landing counted on, or fail on the night naming it)."""
+    import threading
+
+    text = ("0" * 64, '[{"KPJ": "22000000001"}]')
+    with db.connect(warehouse, autocommit=True) as landing, db.connect(warehouse, autocommit=True) as retention:
+        db.copy_rows(landing, "raw.bpjs_page_text", ("sha256", "records"), [text])  # kept, named by no night
+        with landing.transaction():
+            db.content_lock(landing, "raw.bpjs_page_text")
+            assert landing.execute("SELECT count(*) FROM raw.bpjs_page_text").fetchone() == (1,)
+            pruning = threading.Thread(target=db.prune, args=(retention, D, 2))
+            pruning.start()
+            pruning.join(0.5)
+            assert pruning.is_alive()  # waits for the landing's commit
+            db.copy_rows(landing, "raw.bpjs_page", ("night", "listing", "seq", "sha256"), [(D, "klaim", 1, text[0])])
+        pruning.join(10)
+        assert not pruning.is_alive()
+        assert landing.execute("SELECT count(*) FROM raw.bpjs_page_landed WHERE night = %s", (D,)).fetchone() == (1,)
+        db.prune(retention, D + timedelta(days=2), 2)  # night D forgotten: its text with it
+        assert landing.execute("SELECT count(*) FROM raw.bpjs_page_text").fetchone() == (0,)

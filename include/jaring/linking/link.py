@@ -64,7 +64,6 @@ def link_all(night: date, conn, previous: date | None = None, registry_changes: 
                         params)
         sqlfile.execute(conn, __name__, "link_changes", params)
     conn.execute("DROP TABLE IF EXISTS link_unchanged, link_unchanged_rt")  # what this run carries, or nothing
-    sqlfile.execute(conn, __name__, "link_night_records")
     carried = _carry(conn, "link_carry_records", params)
     sqlfile.execute(conn, __name__, "link_records", params)
     _write(conn, night, link_identities(night, conn))
@@ -76,7 +75,6 @@ def link_all(night: date, conn, previous: date | None = None, registry_changes: 
     conn.execute("DROP TABLE IF EXISTS link_record, link_rt_row, link_changed_person, link_touched_block, "
                  "link_touched_area, link_moved_kpj, link_same_record, link_same_rt_row, link_unchanged, "
                  "link_unchanged_rt")
-    conn.execute("DROP VIEW IF EXISTS link_night_record")
     rows = conn.execute(
         "SELECT source || ':' || method, count(*) FROM recon.link WHERE night = %(night)s GROUP BY 1", params
     )

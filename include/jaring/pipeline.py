@@ -71,8 +71,9 @@ def reconcile(night: date, conn, full: bool = False) -> dict:
     # of different nights take turns, so none reads a night another is still writing.
     conn.execute("SELECT pg_advisory_lock(hashtext('jaring.history'))")
     previous = None if full else links_to_carry(conn, night)
-    counts = reconciliation.run(night, conn, policy.load(), previous,
-                                bool(previous) and registry_changes_known(conn, night, previous))
+    registry_changes = bool(previous) and registry_changes_known(conn, night, previous)
+    conn.commit()  # the reads end here (the lock is the session's): reconciliation.run starts on an idle connection
+    counts = reconciliation.run(night, conn, policy.load(), previous, registry_changes)
     later = [d for (d,) in sqlfile.execute(conn, __name__, "later_reconciled_nights", {"night": night})]
     if later:
         log.warning("night %s reconciled again: the history of the %d later night(s) %s … %s is stale until "

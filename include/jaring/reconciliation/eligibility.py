@@ -18,5 +18,11 @@ from __future__ import annotations
 from jaring.warehouse import sqlfile
 
 
+def evidence(conn, params: dict) -> None:
+    """`work.rc_dtsen` and `work.rc_proposal` (the second session: `jaring.reconciliation.run`)."""
+    sqlfile.execute(conn, __name__, "eligibility_evidence", params)
+
+
 def compute(conn, params: dict) -> None:
+    """`rc_enrolled` and `rc_eligible` (needs `evidence` and `rc_participant`)."""
     sqlfile.execute(conn, __name__, "eligibility", params)

@@ -1,4 +1,5 @@
-"""The findings of `findings.md` for night D, computed set-based into the temporary `rc_finding`.
+"""The findings of `findings.md` for night D, computed set-based into `work.rc_finding` by the reconciliation's two
+sessions (`jaring.reconciliation.run`).
 
 Severity (the hub's judgement, shown to every audience):
 - TINGGI: money or a benefit is being lost now - DECEASED_STILL_ACTIVE, DEATH_BENEFIT_UNCLAIMED,
@@ -16,20 +17,31 @@ from __future__ import annotations
 from jaring.findings_contract import CODES
 from jaring.warehouse import sqlfile
 
-FILES = ("participant_findings", "death_benefit", "eligible_findings", "ledger_findings", "invalid_findings")
+# by the session that made rc_participant; beside it, by the second session; then the eligible
+HERE = ("participant_findings", "death_benefit")
+BESIDE = ("ledger_findings", "invalid_findings")
+ELIGIBLE = "eligible_findings"
+
+
+def start(conn) -> None:
+    """`work.rc_finding`, empty (and what a failed run before left in `work`, gone)."""
+    sqlfile.execute(conn, __name__, "work_tables")
 
 
 def prepare(conn, params: dict) -> None:
-    """The working tables: `rc_finding` (empty), `rc_participant` (needs night D's recon.link) and
-    `rc_dead_payment`."""
+    """This session's working tables: `rc_participant` (needs night D's recon.link) and `rc_dead_payment`."""
     sqlfile.execute(conn, __name__, "base", params)
 
 
-def compute(conn, params: dict) -> dict[str, int]:
-    """Fill `rc_finding` (needs `prepare` and the eligibility tables); returns counts per code."""
-    for name in FILES:
+def compute(conn, params: dict, files: tuple[str, ...]) -> None:
+    """Add the findings of `files` (HERE needs `prepare`, ELIGIBLE the eligibility tables) to `work.rc_finding`."""
+    for name in files:
         sqlfile.execute(conn, __name__, name, params)
-    counts = dict.fromkeys(CODES, 0)
-    for code, n in conn.execute("SELECT finding_code, count(*) FROM rc_finding GROUP BY finding_code"):
-        counts[code] = n
-    return counts
+
+
+def counts(conn) -> dict[str, int]:
+    """The findings of both sessions, per code."""
+    found = dict.fromkeys(CODES, 0)
+    for code, n in conn.execute("SELECT finding_code, count(*) FROM work.rc_finding GROUP BY finding_code"):
+        found[code] = n
+    return found

@@ -41,6 +41,14 @@ def connect(conninfo: str | None = None, **kwargs):
     return psycopg.connect(conninfo, options=f"{given} {SESSION_OPTIONS}".strip(), **kwargs)
 
 
+def connect_beside(conn):
+    """A second connection to `conn`'s database, made as `conn` was (the same server, user and options)."""
+    import psycopg
+
+    made = {option.keyword.decode(): option.val.decode() for option in conn.pgconn.info if option.val is not None}
+    return psycopg.connect(**made)
+
+
 MIGRATIONS = _PACKAGE / "warehouse" / "sql" / "migrations"
 BASELINE_VERSION = 1  # SCHEMA_FILES; each later version is migrations/NNNN_<what it changes>.sql
 

@@ -1,21 +1,4 @@
--- The working tables of one reconciliation (temporary, dropped at the end of the run).
-DROP TABLE IF EXISTS rc_finding;
-CREATE TEMP TABLE rc_finding (
-    finding_code     text NOT NULL,
-    finding_key      text NOT NULL,
-    nik              char(16),
-    kpj              char(11),
-    period           char(7),
-    source           text NOT NULL,
-    source_ref       text,
-    severity         text NOT NULL,
-    nama             text,
-    kode_wilayah     char(10),
-    no_rt            char(3),
-    no_rw            char(3),
-    ledger_kelurahan char(10),
-    details          jsonb NOT NULL
-);
+-- The working tables of this session's lane (temporary, dropped at the end of the run).
 
 -- Every participant of night D with its link, the linked person (domicile as of D)
 -- and the registry person holding the participant's own NIK, if any. The persons are looked up first, by

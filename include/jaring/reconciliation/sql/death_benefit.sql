@@ -5,7 +5,7 @@
 -- at most 2 children, only when the contributions ran for at least 3 years before the death).
 -- covered, rejected and heirs are MATERIALIZED: computed once each, where the planner, taking `dead` for one
 -- row, would aggregate the heirs again for every dead participant.
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 WITH dead AS (
     SELECT * FROM rc_participant c
     WHERE c.person_nik IS NOT NULL AND c.status = 'MATI' AND c.tgl_mati IS NOT NULL

@@ -1,32 +1,4 @@
--- policy.md "Eligible person" and "Priority for the quota", as of night D.
-
--- DTSEN evidence per linked person (DTSEN repeats NIKs, so a person may have several individuals):
--- qualifies if any of them does; the person's desil is the lowest non-null desil among them; the
--- individual shown is the best one (a qualifying one first, then the lowest desil).
-DROP TABLE IF EXISTS rc_dtsen;
-CREATE TEMP TABLE rc_dtsen AS
-SELECT DISTINCT ON (l.nik) l.nik, min(d.desil) OVER (PARTITION BY l.nik) AS desil, d.status_pekerjaan,
-       d.id_individu,
-       coalesce(d.desil <= %(max_desil)s AND d.status_pekerjaan = ANY(%(informal)s::smallint[]), false) AS qualifies
-FROM recon.link l
-JOIN staging.dtsen_individual d ON d.night = l.night AND d.id_individu::text = l.source_key
-WHERE l.night = %(night)s AND l.source = 'dtsen'
-ORDER BY l.nik, 5 DESC, d.desil NULLS LAST, d.id_individu;
-ANALYZE rc_dtsen;
-
--- RT proposals (USULAN, any month up to D) under a category active in D's year, per linked person.
-DROP TABLE IF EXISTS rc_proposal;
-CREATE TEMP TABLE rc_proposal AS
-SELECT l.nik,
-       (array_agg(r.source_ref ORDER BY r.bulan DESC, r.source_ref))[1] AS source_ref,
-       (array_agg(upper(btrim(r.kategori)) ORDER BY r.bulan DESC, r.source_ref))[1] AS kategori,
-       (array_agg(r.kode_kelurahan ORDER BY r.bulan DESC, r.source_ref))[1] AS kode_kelurahan
-FROM staging.rt_row r
-JOIN recon.link l ON l.night = r.night AND l.source = 'rt' AND l.source_key = r.source_ref
-WHERE r.night = %(night)s AND r.sheet = 'USULAN' AND r.bulan <= %(month)s
-  AND upper(btrim(r.kategori)) = ANY(%(categories)s::text[])
-GROUP BY l.nik;
-ANALYZE rc_proposal;
+-- policy.md "Eligible person" and "Priority for the quota", as of night D (the evidence: eligibility_evidence.sql).
 
 -- Persons with an AKTIF participant linked to them (any payer).
 DROP TABLE IF EXISTS rc_enrolled;
@@ -40,9 +12,9 @@ ANALYZE rc_enrolled;
 DROP TABLE IF EXISTS rc_eligible;
 CREATE TEMP TABLE rc_eligible AS
 WITH candidate AS (
-    SELECT nik FROM rc_dtsen WHERE qualifies
+    SELECT nik FROM work.rc_dtsen WHERE qualifies
     UNION
-    SELECT nik FROM rc_proposal
+    SELECT nik FROM work.rc_proposal
 ), in_range AS MATERIALIZED (
     SELECT p.nik, p.nama, p.kode_wilayah, p.no_rt, p.no_rw, p.tgl_lahir,
            extract(year FROM age(%(night)s::date, p.tgl_lahir))::int AS umur,
@@ -52,8 +24,8 @@ WITH candidate AS (
            e.nik IS NOT NULL AS enrolled
     FROM candidate c
     JOIN staging.person p ON p.night = %(night)s AND p.nik = c.nik
-    LEFT JOIN rc_dtsen d ON d.nik = p.nik
-    LEFT JOIN rc_proposal pr ON pr.nik = p.nik
+    LEFT JOIN work.rc_dtsen d ON d.nik = p.nik
+    LEFT JOIN work.rc_proposal pr ON pr.nik = p.nik
     LEFT JOIN rc_enrolled e ON e.nik = p.nik
     -- LIKE a prefix and the birth-date range keep the planner's estimates sane (left(kode_wilayah, 4) was taken
     -- for 1 person in 200, and the 418k in range were hashed before the 57k candidates); the age test below

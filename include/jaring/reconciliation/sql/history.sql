@@ -9,7 +9,7 @@ SELECT %(night)s, f.finding_code, f.finding_key, f.nik, f.kpj, f.period, f.sourc
        f.nama, f.kode_wilayah, f.no_rt, f.no_rw, f.ledger_kelurahan,
        CASE WHEN prev.finding_key IS NULL THEN 'NEW' ELSE 'PERSISTING' END,
        coalesce(prev.first_seen, %(night)s), f.details
-FROM rc_finding f
+FROM work.rc_finding f
 LEFT JOIN recon.finding prev
   ON prev.night = %(previous)s AND prev.finding_code = f.finding_code AND prev.finding_key = f.finding_key;
 INSERT INTO recon.resolved (night, finding_code, finding_key, nik, kpj, period, source, source_ref, severity,
@@ -19,5 +19,5 @@ SELECT %(night)s, prev.finding_code, prev.finding_key, prev.nik, prev.kpj, prev.
        prev.ledger_kelurahan, prev.status, prev.first_seen, prev.details
 FROM recon.finding prev
 WHERE prev.night = %(previous)s
-  AND NOT EXISTS (SELECT 1 FROM rc_finding f
+  AND NOT EXISTS (SELECT 1 FROM work.rc_finding f
                   WHERE f.finding_code = prev.finding_code AND f.finding_key = prev.finding_key)

@@ -5,7 +5,7 @@
 -- inbox's form, the city kelurahan its path names (the reader keeps it in raw_record.kode_kelurahan). When
 -- no kelurahan is known it stays NULL: the RT cannot be found, so publishing sends the finding to the
 -- programme's owner (Dinas Sosial, who hands out the template) — source stays 'rt'.
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 WITH invalid AS (
     SELECT source, source_ref,
            jsonb_agg(DISTINCT reason) AS reasons, bool_or(quarantined) AS quarantined,

@@ -40,7 +40,7 @@ CREATE TEMP TABLE rc_unmatched AS
 
 ANALYZE rc_unmatched;
 
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 WITH ledger AS (
     SELECT u.nik, u.bulan, jsonb_agg(r.source_ref ORDER BY r.source_ref) AS ledger_refs,
            jsonb_agg(DISTINCT r.kpj) FILTER (WHERE r.kpj IS NOT NULL) AS ledger_kpjs

@@ -1,10 +1,10 @@
 -- Findings about one BPJS participant (key kpj) and DUPLICATE_PARTICIPANT (key registry nik).
 -- Precedence (findings.md): DECEASED_STILL_ACTIVE (person MATI), MOVED_OUT_OF_CITY (person HIDUP,
--- outside the city) and NO_LONGER_ELIGIBLE (person HIDUP, in the city) exclude each other by
--- their conditions; the first two suppress PREMIUM_ARREARS; an unlinked participant gets only
+-- outside the city) and NO_LONGER_ELIGIBLE (person HIDUP, in the city; eligible_findings.sql) exclude each
+-- other by their conditions; the first two suppress PREMIUM_ARREARS; an unlinked participant gets only
 -- its identity finding (every other code below needs person_nik).
 
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 WITH dead AS (
     SELECT * FROM rc_participant c
     WHERE c.status_kepesertaan = 'AKTIF' AND c.person_nik IS NOT NULL AND c.status = 'MATI'
@@ -24,7 +24,7 @@ SELECT 'DECEASED_STILL_ACTIVE', c.kpj, c.person_nik, c.kpj, NULL, 'bpjs', 'bpjs:
 FROM dead c
 LEFT JOIN paid_after a ON a.kpj = c.kpj;
 
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 SELECT 'MOVED_OUT_OF_CITY', c.kpj, c.person_nik, c.kpj, NULL, 'bpjs', 'bpjs:' || c.kpj, 'SEDANG',
        c.nama, c.kode_wilayah, c.no_rt, c.no_rw, NULL,
        jsonb_build_object(
@@ -35,24 +35,8 @@ FROM rc_participant c
 WHERE c.status_kepesertaan = 'AKTIF' AND c.pembiayaan = %(apbd_payer)s AND c.person_nik IS NOT NULL
   AND c.status = 'HIDUP' AND c.kode_wilayah IS NOT NULL AND c.kode_wilayah NOT LIKE %(city_prefix)s || '%%';
 
-INSERT INTO rc_finding
-SELECT 'NO_LONGER_ELIGIBLE', c.kpj, c.person_nik, c.kpj, NULL, 'bpjs', 'bpjs:' || c.kpj, 'SEDANG',
-       c.nama, c.kode_wilayah, c.no_rt, c.no_rw, NULL,
-       jsonb_build_object(
-           'registry_nik', c.person_nik, 'payer', c.pembiayaan,
-           'umur', extract(year FROM age(%(night)s::date, c.tgl_lahir))::int,
-           'age_range', jsonb_build_array(%(age_min)s, %(age_max)s),
-           'desil', d.desil, 'status_pekerjaan', d.status_pekerjaan, 'in_dtsen', d.nik IS NOT NULL,
-           'rt_proposal', pr.kategori)
-FROM rc_participant c
-LEFT JOIN rc_dtsen d ON d.nik = c.person_nik
-LEFT JOIN rc_proposal pr ON pr.nik = c.person_nik
-WHERE c.status_kepesertaan = 'AKTIF' AND c.pembiayaan = %(apbd_payer)s AND c.person_nik IS NOT NULL
-  AND c.status = 'HIDUP' AND c.kode_wilayah LIKE %(city_prefix)s || '%%'
-  AND NOT EXISTS (SELECT 1 FROM rc_eligible e WHERE e.nik = c.person_nik);
-
 -- Identity findings (any participant of the roster, AKTIF or not).
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 SELECT 'NIK_NOT_IN_REGISTRY', c.kpj, NULL, c.kpj, NULL, 'bpjs', 'bpjs:' || c.kpj, 'SEDANG',
        c.participant_nama, c.participant_wilayah, NULL, NULL, NULL,
        jsonb_build_object(
@@ -62,7 +46,7 @@ SELECT 'NIK_NOT_IN_REGISTRY', c.kpj, NULL, c.kpj, NULL, 'bpjs', 'bpjs:' || c.kpj
 FROM rc_participant c
 WHERE c.person_nik IS NULL AND c.holder_nik IS NULL;
 
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 SELECT 'NIK_MISMATCH', c.kpj, c.person_nik, c.kpj, NULL, 'bpjs', 'bpjs:' || c.kpj, 'SEDANG',
        c.nama, c.kode_wilayah, c.no_rt, c.no_rw, NULL,
        jsonb_build_object(
@@ -74,7 +58,7 @@ FROM rc_participant c
 WHERE c.step = 2;
 
 -- Linked by step 3 (exactly one of name / birth date disagrees) or not linked (both disagree).
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 SELECT 'IDENTITY_MISMATCH', c.kpj, c.holder_nik, c.kpj, NULL, 'bpjs', 'bpjs:' || c.kpj, 'SEDANG',
        coalesce(c.nama, c.participant_nama), coalesce(c.kode_wilayah, c.participant_wilayah),
        c.no_rt, c.no_rw, NULL,
@@ -90,7 +74,7 @@ SELECT 'IDENTITY_MISMATCH', c.kpj, c.holder_nik, c.kpj, NULL, 'bpjs', 'bpjs:' ||
 FROM rc_participant c
 WHERE c.holder_nik IS NOT NULL AND (c.person_nik IS NULL OR c.step = 3);
 
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 SELECT 'DUPLICATE_PARTICIPANT', c.person_nik, c.person_nik, NULL, NULL, 'bpjs', NULL,
        CASE WHEN bool_or(c.pembiayaan = %(apbd_payer)s) THEN 'TINGGI' ELSE 'SEDANG' END,
        min(c.nama), min(c.kode_wilayah), min(c.no_rt), min(c.no_rw), NULL,
@@ -108,7 +92,7 @@ HAVING count(*) >= 2;
 -- Arrears: the due months of the window (%(arrears_months)s, computed from D) from the month of
 -- TGL_KEPESERTAAN on, with no payment received by D. (The months paid, gathered per KPJ first: one pass over
 -- the window's payments, where a NOT EXISTS per month sorted them all.)
-INSERT INTO rc_finding
+INSERT INTO work.rc_finding
 WITH paid AS (
     SELECT kpj, array_agg(bulan::text) AS months
     FROM staging.payment

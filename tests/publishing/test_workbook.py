@@ -135,3 +135,22 @@ def test_the_short_path_writes_the_same_file(tmp_path, monkeypatch):
             patched.setattr(workbook, "_sheet_class", lambda: Stock)
             workbook.write(tmp_path / "stock.xlsx", audience, rows, NIGHT)
         assert (tmp_path / "short.xlsx").read_bytes() == (tmp_path / "stock.xlsx").read_bytes(), audience
+
+
+def test_each_part_of_a_workbook_is_deflated_at_the_chosen_level_and_reads_back(tmp_path):
+    """Level 4, not zlib's default 6 (faster, somewhat larger): each part's stored size is what zlib makes of
+    it at that level; openpyxl reads the workbook."""
+    import zipfile
+    import zlib
+
+    from openpyxl import load_workbook
+
+    from jaring.publishing import workbook
+
+    workbook.write(tmp_path / "temuan.xlsx", "dinsos", sample_findings(), NIGHT)
+    with zipfile.ZipFile(tmp_path / "temuan.xlsx") as package:
+        for part in package.infolist():
+            deflate = zlib.compressobj(workbook.DEFLATE_LEVEL, zlib.DEFLATED, -15)
+            expected = len(deflate.compress(package.read(part)) + deflate.flush())
+            assert (part.compress_type, part.compress_size) == (zipfile.ZIP_DEFLATED, expected), part.filename
+    assert load_workbook(tmp_path / "temuan.xlsx").sheetnames[0] == "Ringkasan"

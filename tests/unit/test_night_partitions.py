@@ -20,6 +20,15 @@ def _payments(night: date, ids: list[str]) -> list[tuple]:
     return [(night, id_bayar, "22000000001", "2026-10", 16800, date(2026, 10, 5)) for id_bayar in ids]
 
 
+RT_ROW_COLUMNS = ("night", "source_ref", "path", "sheet", "row_no", "bulan", "kode_kelurahan", "no_rt", "no_rw")
+
+
+def _rt_rows(count: int) -> list[tuple]:
+    path = "2026-10/1571031004-RT005-RW002.xlsx"
+    return [(f"rt:{path}#IURAN!{n}", path, "IURAN", n, "2026-10", "1571031004", "005", "002")
+            for n in range(2, 2 + count)]
+
+
 def _partitions(conn, table: str) -> dict[str, tuple]:
     """Each partition of `table`: its primary key's columns."""
     rows = conn.execute(
@@ -70,17 +79,21 @@ def test_migrating_moves_the_nights_already_written_into_keyed_partitions(wareho
             db.copy_rows(conn, "staging.payment", PAYMENT_COLUMNS, _payments(night, ["A", "B"]))
             db.copy_rows(conn, "recon.link", ("night", "source", "source_key", "nik", "method", "step", "score"),
                          [(night, "bpjs", "22000000001", "1571031203800001", "exact", 1, 100.0)])
+            db.copy_rows(conn, "staging.rt_row", RT_ROW_COLUMNS, [(night, *row) for row in _rt_rows(2)])
         conn.commit()
     monkeypatch.setattr(db, "migrations", lambda: every)
     with db.connect(before) as conn:
         assert db.migrate(conn) == max(every)
         for table, key in partitions.PARTITIONED.items():
             expected = {f"{table.split('.')[1]}_{n:%Y%m%d}": key for n in nights} \
-                if table in ("staging.payment", "recon.link") else {}
+                if table in ("staging.payment", "recon.link", "staging.rt_row") else {}
             assert _partitions(conn, table) == expected
         assert conn.execute("SELECT night, id_bayar FROM staging.payment ORDER BY 1, 2").fetchall() == [
             (n, i) for n in nights for i in ("A", "B")]
         assert conn.execute("SELECT count(*) FROM recon.link").fetchone() == (2,)
+        assert _partitions(conn, "staging.rt_row") == {f"rt_row_{n:%Y%m%d}": ("night", "source_ref") for n in nights}
+        assert conn.execute("SELECT night, source_ref FROM staging.rt_row ORDER BY 1, 2").fetchall() == [
+            (n, ref) for n in nights for ref, *_ in _rt_rows(2)]
         assert _nights_in_statistics(conn, "staging.payment") == nights  # no join planned without them
 
 

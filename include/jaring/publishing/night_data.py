@@ -3,8 +3,10 @@ and how each source's checks went."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from jaring.warehouse import sqlfile
 
@@ -24,6 +26,11 @@ class Night:
     figures: dict
     history: dict[date, dict[str, int]] = field(default_factory=dict)  # night -> code -> count
     validation: list[tuple[str, bool, list[str]]] = field(default_factory=list)  # (suite, accepted, blocking)
+
+    @cached_property
+    def invalid_by_source(self) -> Counter:
+        """How many INVALID_SOURCE_RECORD findings each source has (every audience's page shows them)."""
+        return Counter(r.get("source") for r in self.findings if r["finding_code"] == "INVALID_SOURCE_RECORD")
 
     @property
     def history_nights(self) -> list[date]:

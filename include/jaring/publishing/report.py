@@ -318,7 +318,7 @@ _SUITE_SOURCE = {"dukcapil": "dukcapil", "bpjs_peserta": "bpjs", "bpjs_iuran": "
 def validation_summary(data: Night) -> list[dict]:
     """Each source's checks of the night in words: accepted or not, and how many of its records the
     source must fix (INVALID_SOURCE_RECORD findings of that source)."""
-    invalid = Counter(r.get("source") for r in data.findings if r["finding_code"] == "INVALID_SOURCE_RECORD")
+    invalid = data.invalid_by_source
     rows, counted = [], set()
     for suite, accepted, _blocking in data.validation:
         source = _SUITE_SOURCE.get(suite, suite)

@@ -34,12 +34,18 @@ def _base_values(row: dict, policy=None) -> list:
     """The row's values of `_BASE`, in that order, as the reader sees them."""
     get = row.get
     kode, period, ref = get("kode_wilayah"), get("period"), get("source_ref")
-    kelurahan = labels.kelurahan_name(kode) if labels.is_city_kelurahan(kode) else labels.region_name(kode)
+    kelurahan = _place(kode)
     status, severity, source = get("status"), get("severity"), get("source")
-    return [get("nama"), get("nik"), get("kpj"), kelurahan or None, get("no_rt"), get("no_rw"),
+    return [get("nama"), get("nik"), get("kpj"), kelurahan, get("no_rt"), get("no_rw"),
             report.row_action(row, policy) or None, labels.STATUS.get(status, status),
             labels.SEVERITY.get(severity, severity), get("first_seen"), labels.plain(period) if period else None,
             labels.SOURCES.get(source, source), labels.source_ref_text(ref) if ref else None]
+
+
+@cache  # a few hundred places, asked for on every row of every workbook
+def _place(kode: str | None) -> str | None:
+    """A row's `kode_wilayah` in words: the city's kelurahan by name, elsewhere the region (None for none)."""
+    return (labels.kelurahan_name(kode) if labels.is_city_kelurahan(kode) else labels.region_name(kode)) or None
 
 
 def _detail_keys(rows: list[dict]) -> list[str]:

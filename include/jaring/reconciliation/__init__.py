@@ -82,6 +82,9 @@ def _findings_and_history(conn, params: dict, policy, evidence, done) -> dict[st
     eligibility.compute(conn, params)
     findings.compute(conn, params, (findings.ELIGIBLE,))
     counts = findings.counts(conn)
+    # the night's findings, gathered from both sessions, are compared with night D-1's (history): planned from
+    # their statistics, the resolved ones are found in 0.06 s instead of 0.18-0.23
+    conn.execute("ANALYZE work.rc_finding")
     done("eligibility")
     night = params["night"]
     params["previous"] = history.previous_computed_night(conn, night)

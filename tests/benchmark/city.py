@@ -86,6 +86,7 @@ def main() -> int:
         full = harness.run_night(stack, before, "full pull", parallel, wrapper)
         measured["core_joins"] = floors.core_joins(stack.warehouse, before)
         measured["findings_out"] = floors.findings_out(stack.warehouse, before)
+        measured["reports_out"] = floors.reports_out(stack.warehouse, before)
         results.print_night(full, results.step_rows(full, measured))
         incremental = harness.run_night(stack, night, "incremental night", parallel, wrapper)
         results.print_night(incremental, results.step_rows(incremental, measured))

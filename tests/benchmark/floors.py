@@ -7,6 +7,11 @@
 - `core_joins`: staged persons joined on NIK to participants, DTSEN individuals and ledger rows (what
   linking must at least cost), after a night landed;
 - `findings_out`: night D's findings `COPY`ed out as CSV (what publishing must at least read);
+- `reports_out` (a reference, not a floor: no step is compared with it): the same, then every audience's
+  findings written by bare XlsxWriter (one sheet of the rows as text, its faster constant-memory mode) and as
+  a bare HTML table (the report's first 300 rows of each code), in as many forked processes as publishing
+  uses: what the contract's formats cost through the library without labels, masking or layout (who receives
+  which finding is settled before the clock starts);
 - `task_start`: a fresh interpreter importing Airflow's task SDK, pandas and Great Expectations (what every
   Airflow task pays before it works), and validating a one-row frame with Jaring's GX path.
 """
@@ -177,13 +182,68 @@ def core_joins(dsn: str, night: date) -> dict:
 
 def findings_out(dsn: str, night: date) -> dict:
     t0 = time.monotonic()
+    out = _findings_csv(dsn, night)
+    return {"rows": out.count(b"\n") - 1, "seconds": time.monotonic() - t0}
+
+
+def _findings_csv(dsn: str, night: date) -> bytes:
     out = io.BytesIO()
     with psycopg.connect(dsn) as conn, conn.cursor().copy(
             "COPY (SELECT * FROM recon.finding WHERE night = %s ORDER BY finding_code, finding_key) "
             "TO STDOUT WITH (FORMAT csv, HEADER true)", (night,)) as copy:
         for chunk in copy:
             out.write(chunk)
-    return {"rows": out.getvalue().count(b"\n") - 1, "seconds": time.monotonic() - t0}
+    return out.getvalue()
+
+
+_REPORTED: dict = {}  # what the forked writers of `reports_out` share: header, rows, each audience's positions
+
+
+def reports_out(dsn: str, night: date) -> dict:
+    import multiprocessing
+    import tempfile
+
+    from jaring import policy
+    from jaring.publishing import outbox
+
+    with psycopg.connect(dsn) as conn:
+        cur = conn.execute("SELECT finding_code, source, source_ref, kode_wilayah, ledger_kelurahan, details "
+                           "FROM recon.finding WHERE night = %s ORDER BY finding_code, finding_key", (night,))
+        routing = [dict(zip([c.name for c in cur.description], row, strict=True)) for row in cur]
+    members = outbox.audience_members(routing, policy.load())
+    by_size = sorted(members, key=lambda audience: -len(members[audience]))
+    t0 = time.monotonic()
+    header, *rows = csv.reader(io.StringIO(_findings_csv(dsn, night).decode()))
+    _REPORTED.update(header=header, rows=rows, members=members)
+    with tempfile.TemporaryDirectory(prefix="jaring-floor-") as folder, \
+            multiprocessing.get_context("fork").Pool(outbox.PROCESSES) as pool:
+        pool.map(_write_bare, [(folder, by_size[n::outbox.PROCESSES]) for n in range(outbox.PROCESSES)])
+    _REPORTED.clear()
+    return {"rows": len(rows), "audiences": len(members), "cells": sum(map(len, members.values())) * len(header),
+            "seconds": time.monotonic() - t0}
+
+
+def _write_bare(job: tuple[str, list[str]]) -> None:
+    from html import escape
+
+    import xlsxwriter
+
+    folder, audiences = job
+    header, rows, members = _REPORTED["header"], _REPORTED["rows"], _REPORTED["members"]
+    code = header.index("finding_code")
+    for number, audience in enumerate(audiences):
+        book = xlsxwriter.Workbook(f"{folder}/{os.getpid()}-{number}.xlsx", {"constant_memory": True})
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, header)
+        shown: dict[str, list[str]] = {}
+        for r, position in enumerate(members[audience], start=1):
+            row = rows[position]
+            sheet.write_row(r, 0, row)
+            if len(in_code := shown.setdefault(row[code], [])) < 300:
+                in_code.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>")
+        book.close()
+        Path(f"{folder}/{os.getpid()}-{number}.html").write_text(
+            "".join(f"<h2>{escape(c)}</h2><table>{''.join(trs)}</table>" for c, trs in shown.items()), encoding="utf-8")
 
 
 _VALIDATE_ONE_ROW = """

@@ -107,10 +107,12 @@ def test_a_name_that_looks_like_a_date_or_a_month_stays_the_text_it_is(tmp_path)
 
 
 def test_the_short_path_writes_the_same_file(tmp_path, monkeypatch):
-    """The report's worksheet class writes, byte for byte, the file XlsxWriter's own methods write: every code's
-    sheet, texts with XML's special characters and line breaks, a text too long for a cell (first in its row or
-    after usual cells), amounts, counts, dates, yes/no, and rows whose columns differ from one block of 16 rows
-    to the next (the rows' spans)."""
+    """The report's worksheet and shared strings classes write, byte for byte, the file XlsxWriter's own methods
+    write: every code's sheet, texts with XML's special characters and line breaks, whitespace at either end,
+    control characters, text that looks like Excel's `_xHHHH_` escape, a non-character, a text too long for a
+    cell (first in its row or after usual cells), amounts, counts, dates, yes/no, and rows whose columns differ
+    from one block of 16 rows to the next (the rows' spans)."""
+    from xlsxwriter.sharedstrings import SharedStrings
     from xlsxwriter.worksheet import Worksheet
 
     from jaring.publishing import workbook
@@ -127,12 +129,16 @@ def test_the_short_path_writes_the_same_file(tmp_path, monkeypatch):
              dict(mismatch, nama="A" * 40_000, details={}),
              dict(mismatch, details={"nama_bpjs": "B" * 40_000}),  # a usual row's last cell is not
              dict(amounts, details={"ledger_amount": 16800.5, "bpjs_amount": 1e15})]
+    rows += [dict(mismatch, nama=name) for name in (
+        " SITI", "SITI ", "SITI\t", "SITI\n", "\u00a0SITI", "SITI\u2003", "A\x01B", "A\x0bB", "_x0041_ ANI", "ANI _x0041_ HASAN",
+        "ANI_HASAN", "NON\ufffeCHAR", "NON\uffffCHAR", "A\tB", "A\nB", "ÁNÍ ÇİTRA", "<r>RICH</r>")]
     rows += [dict(amounts, kpj=None if n % 7 else amounts["kpj"], details={"ledger_amount": n} if n > 20 else {})
              for n in range(40)]
     for audience in ("dinsos", "bpjs-tk", f"kelurahan/{TALANG_BANJAR}"):
         workbook.write(tmp_path / "short.xlsx", audience, rows, NIGHT)
         with monkeypatch.context() as patched:
             patched.setattr(workbook, "_sheet_class", lambda: Stock)
+            patched.setattr(workbook, "_shared_strings_class", lambda: SharedStrings)
             workbook.write(tmp_path / "stock.xlsx", audience, rows, NIGHT)
         assert (tmp_path / "short.xlsx").read_bytes() == (tmp_path / "stock.xlsx").read_bytes(), audience
 

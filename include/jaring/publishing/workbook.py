@@ -24,7 +24,7 @@ _ALWAYS = frozenset({"nama", "nik", "kpj", "action"})
 # Text written as it is, never read as a date, month or number (a name that looks like a date stays a name).
 _AS_TYPED = frozenset({"nama", "nik", "kpj", "kelurahan", "source_ref"})
 _COLUMNS = labels.COLUMNS | {"action": "Yang dilakukan"}
-# zlib's level 4 for the package's parts, not its default 6 (XlsxWriter has no option for it: `_deflated_at`):
+# zlib's level 4 for the package's parts, not its default 6 (XlsxWriter has no option for it: `_packaged`):
 # a city's 72 workbooks are written 0.3 s sooner (the audiences, two processes: 4.66 -> 4.35 s over eight
 # pairs), Dinas Sosial's 14 % larger (4.7 -> 5.3 MB; the night's folder 1.6 %; level 1: as fast, 28 % larger)
 DEFLATE_LEVEL = 4
@@ -211,15 +211,18 @@ def _sheet_class():
 
 
 @contextmanager
-def _deflated_at(level: int):
-    """XlsxWriter's `Workbook.close` (which makes its `zipfile.ZipFile` by that module's name) deflating at `level`."""
+def _packaged(level: int):
+    """XlsxWriter's `Workbook.close` deflating at `level` (it makes its `zipfile.ZipFile` by that module's name) and
+    writing the shared strings with `_shared_strings_class` (its packager makes `SharedStrings` by that name)."""
+    import xlsxwriter.packager as packager
     import xlsxwriter.workbook as package
 
-    made, package.ZipFile = package.ZipFile, _zip_file_class(level)
+    made = package.ZipFile, packager.SharedStrings
+    package.ZipFile, packager.SharedStrings = _zip_file_class(level), _shared_strings_class()
     try:
         yield
     finally:
-        package.ZipFile = made
+        package.ZipFile, packager.SharedStrings = made
 
 
 @cache
@@ -231,6 +234,35 @@ def _zip_file_class(level: int):
             super().writestr(zinfo_or_arcname, data, compress_type, level if compresslevel is None else compresslevel)
 
     return ZipFileAtLevel
+
+
+@cache
+def _shared_strings_class():
+    """XlsxWriter's shared strings part with a shorter path for a plain text: XlsxWriter puts each of a workbook's
+    texts (most of a report's are distinct: names, NIKs, places) through five regular expressions and as many
+    calls; a text with no control character, XML special character, `_` (of an `_xHHHH_` escape) or non-character,
+    and no whitespace at either end is written as it is, the others by XlsxWriter. The same bytes
+    (`test_the_short_path_writes_the_same_file`)."""
+    import re
+
+    from xlsxwriter.sharedstrings import SharedStrings
+
+    edge, inside = r"[^\s\x00-\x1f&<>_\ufffe\uffff]", r"[^\x00-\x08\x0b-\x1f&<>_\ufffe\uffff]"
+    plain = re.compile(f"{edge}(?:{inside}*{edge})?").fullmatch
+
+    class ReportSharedStrings(SharedStrings):
+        def _write_sst_strings(self) -> None:
+            run: list[str] = []  # plain texts' XML, written at once
+            for string in self.string_table.string_array:
+                if plain(string):
+                    run.append(f"<si><t>{string}</t></si>")
+                    continue
+                self.fh.write("".join(run))
+                run.clear()
+                self._write_si(string)
+            self.fh.write("".join(run))
+
+    return ReportSharedStrings
 
 
 def write(path: Path, audience: str, rows: list[dict], night: date | None = None, policy=None) -> None:
@@ -269,7 +301,7 @@ def write(path: Path, audience: str, rows: list[dict], night: date | None = None
         table = [[v[i] for i in shown] + [(r.get("details") or {}).get(k) for k in details]
                  for r, v in zip(code_rows, values, strict=True)]
         out.table(sheet, headers, base + details, table, freeze_col=1)
-    with _deflated_at(DEFLATE_LEVEL):
+    with _packaged(DEFLATE_LEVEL):
         book.close()
 
 

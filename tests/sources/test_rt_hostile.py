@@ -173,3 +173,19 @@ def test_a_name_nobody_has_is_a_problem_of_its_row(tmp_path):
     ledger = read_ledger(path, "2026-10/x.xlsx")
     assert [(r.nama, r.problems, r.usable) for r in ledger.rows] == [
         ("SITI AMINAH", [], True), (None, ["nama_too_long"], True)]
+
+
+def test_a_part_compressed_otherwise_than_deflate_is_refused_though_the_package_is_small(tmp_path):
+    """The compressed sizes bound what DEFLATE unpacks to, not what bzip2 does (a few bytes can stand for
+    megabytes): a small ledger with one such part, even one the size check would otherwise leave packed, is no
+    ledger (the check refuses it; today's calamine would too, a later one may read bzip2)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes([ROW]))) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            method = zipfile.ZIP_BZIP2 if info.filename == "xl/styles.xml" else zipfile.ZIP_DEFLATED
+            target.writestr(info.filename, source.read(info.filename), compress_type=method)
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(out.getvalue())
+    assert len(out.getvalue()) * 1032 < 20 * 2**20  # within what the sizes alone would clear
+    code, result = read_in_child(path)
+    assert (code, result) == (0, ["file_unreadable", "not_a_spreadsheet", 0])

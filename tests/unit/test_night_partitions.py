@@ -80,13 +80,15 @@ def test_migrating_moves_the_nights_already_written_into_keyed_partitions(wareho
             db.copy_rows(conn, "recon.link", ("night", "source", "source_key", "nik", "method", "step", "score"),
                          [(night, "bpjs", "22000000001", "1571031203800001", "exact", 1, 100.0)])
             db.copy_rows(conn, "staging.rt_row", RT_ROW_COLUMNS, [(night, *row) for row in _rt_rows(2)])
+            db.copy_rows(conn, "raw.dtsen_individu", ("night", "periode", "id_individu", "id_keluarga", "nama"),
+                         [(night, "2026-11", n, 1, "SITI") for n in (7, 8)])
         conn.commit()
     monkeypatch.setattr(db, "migrations", lambda: every)
     with db.connect(before) as conn:
         assert db.migrate(conn) == max(every)
         for table, key in partitions.PARTITIONED.items():
             expected = {f"{table.split('.')[1]}_{n:%Y%m%d}": key for n in nights} \
-                if table in ("staging.payment", "recon.link", "staging.rt_row") else {}
+                if table in ("staging.payment", "recon.link", "staging.rt_row", "raw.dtsen_individu") else {}
             assert _partitions(conn, table) == expected
         assert conn.execute("SELECT night, id_bayar FROM staging.payment ORDER BY 1, 2").fetchall() == [
             (n, i) for n in nights for i in ("A", "B")]
@@ -94,6 +96,10 @@ def test_migrating_moves_the_nights_already_written_into_keyed_partitions(wareho
         assert _partitions(conn, "staging.rt_row") == {f"rt_row_{n:%Y%m%d}": ("night", "source_ref") for n in nights}
         assert conn.execute("SELECT night, source_ref FROM staging.rt_row ORDER BY 1, 2").fetchall() == [
             (n, ref) for n in nights for ref, *_ in _rt_rows(2)]
+        assert _partitions(conn, "raw.dtsen_individu") == {
+            f"dtsen_individu_{n:%Y%m%d}": ("night", "id_individu") for n in nights}
+        assert conn.execute("SELECT night, id_individu FROM raw.dtsen_individu ORDER BY 1, 2").fetchall() == [
+            (n, i) for n in nights for i in (7, 8)]
         assert _nights_in_statistics(conn, "staging.payment") == nights  # no join planned without them
 
 
